@@ -1,0 +1,260 @@
+/* config.c - settings from defaults, MERCATO_* environment variables and --flags, in that order.
+ * One table describes every setting: its flag, type, bounds, default and help line. */
+#include "mercato/config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mercato/err.h"
+#include "mercato/log.h"
+
+typedef enum { T_INT, T_LONG, T_STR, T_BOOL, T_LEVEL, T_ADDR, T_ORIGINS, T_REDIS } setting_type;
+
+typedef struct setting {
+  const char *name; /* flag without the dashes; the env var is MERCATO_ + NAME_IN_CAPS */
+  setting_type type;
+  size_t offset;
+  const char *def;
+  long min, max;    /* numeric bounds, or the maximum length for strings */
+  const char *help;
+} setting;
+
+#define OFF(f) offsetof(mc_config, f)
+
+static const setting settings[] = {
+  {"port", T_INT, OFF(port), "8080", 1, 65535, "TCP port to listen on"},
+  {"bind", T_ADDR, OFF(bind), "127.0.0.1", 0, 64,
+   "IPv4 or IPv6 address to listen on (0.0.0.0 or :: for every interface)"},
+  {"data-dir", T_STR, OFF(data_dir), "./var", 1, 1024,
+   "directory for the SQLite database, secrets and uploads (created if missing)"},
+  {"web-dir", T_STR, OFF(web_dir), "web/dist", 0, 1024,
+   "built web app served at / (skipped when the directory is missing)"},
+  {"redis-url", T_REDIS, OFF(redis_url), "", 0, 1024,
+   "redis://[:password@]host[:port][/db] or unix:///path; empty uses the in-process memory kv"},
+  {"redis-timeout-ms", T_INT, OFF(redis_timeout_ms), "500", 10, 60000,
+   "timeout for connecting to Redis and for each command, in milliseconds"},
+  {"log-level", T_LEVEL, OFF(log_level), "info", 0, 0, "debug, info, warn or error"},
+  {"access-log", T_BOOL, OFF(access_log), "1", 0, 0, "one log line per request: 1 or 0"},
+  {"threads", T_INT, OFF(threads), "0", 0, 1024, "HTTP worker threads; 0 means 4 x CPU cores"},
+  {"max-connections", T_INT, OFF(max_connections), "1024", 1, 1000000,
+   "most concurrent client connections"},
+  {"connection-timeout", T_INT, OFF(connection_timeout), "30", 1, 3600,
+   "seconds an idle connection is kept open"},
+  {"shutdown-timeout", T_INT, OFF(shutdown_timeout), "10", 0, 600,
+   "seconds in-flight requests get to finish on SIGTERM/SIGINT"},
+  {"max-body", T_LONG, OFF(max_body), "65536", 1024, 64L * 1024 * 1024,
+   "largest JSON request body in bytes; larger ones get 413"},
+  {"cors-origins", T_ORIGINS, OFF(cors_origins), "", 0, 4096,
+   "comma-separated origins allowed to call the API from a browser (https://shop.example)"},
+  {"tls-cert", T_STR, OFF(tls_cert), "", 0, 1024, "PEM certificate file; with tls-key serves HTTPS"},
+  {"tls-key", T_STR, OFF(tls_key), "", 0, 1024, "PEM private key file for tls-cert"},
+  {"db-busy-timeout-ms", T_INT, OFF(db_busy_timeout_ms), "5000", 0, 600000,
+   "how long a database write waits for a lock, in milliseconds"},
+};
+
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+static void env_name(const setting *s, char *out, size_t len) {
+  size_t n = (size_t)snprintf(out, len, "MERCATO_");
+  for (const char *p = s->name; *p && n + 1 < len; p++)
+    out[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+  out[n] = '\0';
+}
+
+static int parse_long(const char *text, long *out) {
+  char *end;
+  if (*text == '\0' || isspace((unsigned char)*text)) return -1;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno != 0 || *end != '\0') return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_bool(const char *text) {
+  static const char *yes[] = {"1", "true", "on", "yes"}, *no[] = {"0", "false", "off", "no"};
+  for (int i = 0; i < 4; i++) {
+    if (strcasecmp(text, yes[i]) == 0) return 1;
+    if (strcasecmp(text, no[i]) == 0) return 0;
+  }
+  return -1;
+}
+
+/* An origin is scheme://host[:port] with no path, query, credentials or wildcard. */
+static int valid_origin(const char *o, size_t len) {
+  const char *p;
+  size_t rest;
+  if (len > 7 && strncmp(o, "http://", 7) == 0) p = o + 7;
+  else if (len > 8 && strncmp(o, "https://", 8) == 0) p = o + 8;
+  else return 0;
+  rest = len - (size_t)(p - o);
+  if (rest == 0) return 0;
+  for (size_t i = 0; i < rest; i++) {
+    char c = p[i];
+    if (!(isalnum((unsigned char)c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+      return 0;
+  }
+  return 1;
+}
+
+static int valid_origins(const char *list) {
+  const char *p = list;
+  if (*p == '\0') return 1;
+  for (;;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    while (len > 0 && *p == ' ') p++, len--;
+    while (len > 0 && p[len - 1] == ' ') len--;
+    if (!valid_origin(p, len)) return 0;
+    if (!comma) return 1;
+    p = comma + 1;
+  }
+}
+
+/* Checks and stores one value. Returns 0, or -1 with a message naming the setting on err. */
+static int apply(mc_config *cfg, const setting *s, const char *value, const char *source, FILE *err) {
+  char *field = (char *)cfg + s->offset;
+  long v;
+  const char *why = NULL;
+  unsigned char addr[16];
+
+  switch (s->type) {
+  case T_INT:
+  case T_LONG:
+    if (parse_long(value, &v) != 0) why = "is not a whole number";
+    else if (v < s->min || v > s->max) why = "is out of range";
+    else if (s->type == T_INT) *(int *)field = (int)v;
+    else *(long *)field = v;
+    if (why) {
+      fprintf(err, "mercato: %s=\"%s\" %s (expected %ld..%ld)\n", source, value, why, s->min, s->max);
+      return -1;
+    }
+    return 0;
+  case T_BOOL:
+    if ((v = parse_bool(value)) < 0) why = "is not a boolean (1/0, true/false, on/off)";
+    else *(int *)field = (int)v;
+    break;
+  case T_LEVEL:
+    if ((v = mc_log_parse_level(value)) < 0) why = "is not one of debug, info, warn, error";
+    else *(int *)field = (int)v;
+    break;
+  case T_ADDR:
+    if (inet_pton(AF_INET, value, addr) != 1 && inet_pton(AF_INET6, value, addr) != 1)
+      why = "is not an IPv4 or IPv6 address";
+    break;
+  case T_ORIGINS:
+    if (!valid_origins(value)) why = "must be comma-separated origins like https://shop.example";
+    break;
+  case T_REDIS:
+    if (*value && strncmp(value, "redis://", 8) != 0 && strncmp(value, "unix://", 7) != 0)
+      why = "must start with redis:// or unix://";
+    break;
+  case T_STR:
+    break;
+  }
+  if (!why && (s->type == T_ADDR || s->type == T_ORIGINS || s->type == T_REDIS || s->type == T_STR)) {
+    size_t len = strlen(value);
+    if ((long)len < s->min) why = "must not be empty";
+    else if ((long)len > s->max) why = "is too long";
+    else {
+      char *copy = strdup(value);
+      if (!copy) why = "could not be stored (out of memory)";
+      else {
+        free(*(char **)field);
+        *(char **)field = copy;
+      }
+    }
+  }
+  if (why) {
+    fprintf(err, "mercato: %s=\"%s\" %s\n", source, value, why);
+    return -1;
+  }
+  return 0;
+}
+
+void mc_config_print_help(FILE *out) {
+  char env[64];
+  fprintf(out,
+          "Usage: mercato [COMMAND] [--setting value ...]\n\n"
+          "Commands:\n"
+          "  serve      run the HTTP server (the default)\n"
+          "  migrate    bring the database schema up to date and exit\n\n"
+          "Settings (flag, environment variable, default); flags override the environment:\n");
+  for (size_t i = 0; i < NSETTINGS; i++) {
+    env_name(&settings[i], env, sizeof env);
+    fprintf(out, "  --%-20s %-28s default \"%s\"\n      %s\n", settings[i].name, env, settings[i].def,
+            settings[i].help);
+  }
+}
+
+int mc_config_load(mc_config *cfg, int argc, char **argv, int first, FILE *out, FILE *err) {
+  char env[64], source[96];
+  memset(cfg, 0, sizeof *cfg);
+  for (size_t i = 0; i < NSETTINGS; i++)
+    if (apply(cfg, &settings[i], settings[i].def, settings[i].name, err) != 0) return MC_ERR_INTERNAL;
+  for (size_t i = 0; i < NSETTINGS; i++) {
+    env_name(&settings[i], env, sizeof env);
+    const char *v = getenv(env);
+    if (v && apply(cfg, &settings[i], v, env, err) != 0) return MC_ERR_INVALID;
+  }
+  for (int a = first; a < argc; a++) {
+    const char *arg = argv[a], *value = NULL;
+    size_t name_len;
+    const setting *s = NULL;
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      mc_config_print_help(out);
+      return MC_ERR_NOT_FOUND;
+    }
+    if (strncmp(arg, "--", 2) != 0) {
+      fprintf(err, "mercato: unexpected argument \"%s\" (see mercato --help)\n", arg);
+      return MC_ERR_INVALID;
+    }
+    arg += 2;
+    const char *eq = strchr(arg, '=');
+    name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+    for (size_t i = 0; i < NSETTINGS; i++)
+      if (strlen(settings[i].name) == name_len && strncmp(settings[i].name, arg, name_len) == 0)
+        s = &settings[i];
+    if (!s) {
+      fprintf(err, "mercato: unknown flag --%.*s (see mercato --help)\n", (int)name_len, arg);
+      return MC_ERR_INVALID;
+    }
+    if (eq) value = eq + 1;
+    else if (a + 1 < argc) value = argv[++a];
+    else {
+      fprintf(err, "mercato: --%s needs a value\n", s->name);
+      return MC_ERR_INVALID;
+    }
+    env_name(s, env, sizeof env);
+    snprintf(source, sizeof source, "--%s (%s)", s->name, env);
+    if (apply(cfg, s, value, source, err) != 0) return MC_ERR_INVALID;
+  }
+  if ((*cfg->tls_cert == '\0') != (*cfg->tls_key == '\0')) {
+    fprintf(err, "mercato: MERCATO_TLS_CERT and MERCATO_TLS_KEY must be set together\n");
+    return MC_ERR_INVALID;
+  }
+  return MC_OK;
+}
+
+int mc_config_threads(const mc_config *cfg) {
+  if (cfg->threads > 0) return cfg->threads;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores < 1) cores = 1;
+  return (int)(cores * 4 > 1024 ? 1024 : cores * 4);
+}
+
+void mc_config_free(mc_config *cfg) {
+  for (size_t i = 0; i < NSETTINGS; i++) {
+    setting_type t = settings[i].type;
+    if (t == T_STR || t == T_ADDR || t == T_ORIGINS || t == T_REDIS) {
+      char **field = (char **)((char *)cfg + settings[i].offset);
+      free(*field);
+      *field = NULL;
+    }
+  }
+}

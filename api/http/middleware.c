@@ -1,0 +1,236 @@
+/* middleware.c - the layers around every handler: request id and routing, CORS, body checks,
+ * dispatch, and the finishing touches (security headers, access log, streaming). */
+#include "middleware.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "mercato/err.h"
+#include "mercato/log.h"
+#include "mercato/rand.h"
+#include "router.h"
+
+static void ctx_free(void *p) {
+  mc_http_ctx *ctx = p;
+  if (!ctx) return;
+  json_decref(ctx->body);
+  if (ctx->file_fd >= 0) close(ctx->file_fd);
+  free(ctx);
+}
+
+/* A client's X-Request-Id is kept when it is 1..128 characters of [A-Za-z0-9._-]. */
+static int valid_request_id(const char *id) {
+  size_t n = 0;
+  if (!id) return 0;
+  for (; id[n]; n++) {
+    unsigned char c = (unsigned char)id[n];
+    if (n == MC_REQUEST_ID_MAX || !(isalnum(c) || c == '.' || c == '_' || c == '-')) return 0;
+  }
+  return n > 0;
+}
+
+static int is_api_path(const char *path) {
+  return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+         strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0;
+}
+
+int mc_mw_request(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  mc_app *app = user_data;
+  mc_http_ctx *ctx = calloc(1, sizeof *ctx);
+  const char *rid = u_map_get_case(req->map_header, "X-Request-Id");
+  if (!ctx) return U_CALLBACK_ERROR;
+  ctx->app = app;
+  ctx->file_fd = -1;
+  clock_gettime(CLOCK_MONOTONIC, &ctx->started);
+  if (valid_request_id(rid)) strcpy(ctx->request_id, rid);
+  else if (mc_rand_hex(ctx->request_id, 16) != MC_OK) strcpy(ctx->request_id, "unknown");
+  if (ulfius_set_response_shared_data(resp, ctx, ctx_free) != U_OK) {
+    ctx_free(ctx);
+    return U_CALLBACK_ERROR;
+  }
+  ctx->api = is_api_path(req->url_path);
+  ctx->route = mc_router_match(app->router, req->http_verb, req->url_path, ctx->params,
+                               &ctx->nparams, ctx->allow, sizeof ctx->allow);
+  return U_CALLBACK_CONTINUE;
+}
+
+static int origin_allowed(const mc_app *app, const char *origin) {
+  for (char **o = app->cors_origins; o && *o; o++)
+    if (strcmp(*o, origin) == 0) return 1;
+  return 0;
+}
+
+int mc_mw_cors(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  mc_http_ctx *ctx = resp->shared_data;
+  const char *origin = u_map_get_case(req->map_header, "Origin");
+  int preflight = strcmp(req->http_verb, "OPTIONS") == 0 &&
+                  u_map_get_case(req->map_header, "Access-Control-Request-Method") != NULL;
+  (void)user_data;
+  if (ctx->done) return U_CALLBACK_CONTINUE;
+  if (ctx->api) u_map_put(resp->map_header, "Vary", "Origin");
+  if (!origin) return U_CALLBACK_CONTINUE;
+  if (!origin_allowed(ctx->app, origin)) {
+    if (preflight)
+      mc_http_problem(ctx, resp, 403, "cors_origin_denied",
+                      "This origin is not allowed to call the API (MERCATO_CORS_ORIGINS).", NULL);
+    return U_CALLBACK_CONTINUE;
+  }
+  u_map_put(resp->map_header, "Access-Control-Allow-Origin", origin);
+  u_map_put(resp->map_header, "Access-Control-Allow-Credentials", "true");
+  if (preflight) {
+    u_map_put(resp->map_header, "Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE");
+    u_map_put(resp->map_header, "Access-Control-Allow-Headers",
+              "Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Cart-Token, X-Request-Id");
+    u_map_put(resp->map_header, "Access-Control-Max-Age", "600");
+    resp->status = 204;
+    ctx->done = 1;
+  } else {
+    u_map_put(resp->map_header, "Access-Control-Expose-Headers",
+              "ETag, Location, Retry-After, X-Cart-Token, X-Request-Id");
+  }
+  return U_CALLBACK_CONTINUE;
+}
+
+/* application/json, with optional parameters ("; charset=utf-8"), any letter case. */
+static int is_json_type(const char *ct) {
+  size_t n = strlen("application/json");
+  if (!ct || strncasecmp(ct, "application/json", n) != 0) return 0;
+  ct += n;
+  while (*ct == ' ') ct++;
+  return *ct == '\0' || *ct == ';';
+}
+
+int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  mc_http_ctx *ctx = resp->shared_data;
+  const mc_app *app = user_data;
+  long limit = ctx->route && ctx->route->max_body ? ctx->route->max_body : app->cfg->max_body;
+  const char *cl = u_map_get_case(req->map_header, "Content-Length");
+  char detail[160];
+  json_error_t jerr;
+
+  if (ctx->done) return U_CALLBACK_CONTINUE;
+  if ((cl && strtoll(cl, NULL, 10) > limit) || req->binary_body_length > (size_t)limit) {
+    snprintf(detail, sizeof detail, "The request body is larger than the %ld bytes allowed here.", limit);
+    mc_http_problem(ctx, resp, 413, "payload_too_large", detail, NULL);
+    return U_CALLBACK_CONTINUE;
+  }
+  if (req->binary_body_length == 0 || !ctx->api) return U_CALLBACK_CONTINUE;
+  if (ctx->route && (ctx->route->flags & MC_ROUTE_RAW_BODY)) return U_CALLBACK_CONTINUE;
+  if (!is_json_type(u_map_get_case(req->map_header, "Content-Type"))) {
+    mc_http_problem(ctx, resp, 415, "unsupported_media_type",
+                    "Request bodies must be sent as Content-Type: application/json.", NULL);
+    return U_CALLBACK_CONTINUE;
+  }
+  ctx->body = json_loadb(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES, &jerr);
+  if (!ctx->body) {
+    snprintf(detail, sizeof detail, "The body is not valid JSON: %.80s (line %d, column %d).",
+             jerr.text, jerr.line, jerr.column);
+    mc_http_problem(ctx, resp, 400, "malformed_json", detail, NULL);
+  }
+  return U_CALLBACK_CONTINUE;
+}
+
+int mc_mw_app(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  mc_http_ctx *ctx = resp->shared_data;
+  (void)user_data;
+  if (ctx->done) return U_CALLBACK_CONTINUE;
+  if (ctx->route) {
+    ctx->route->handler(ctx, req, resp);
+    if (!ctx->done) {
+      mc_error("http", "request %s: handler for %s %s wrote no response", ctx->request_id,
+               ctx->route->method, ctx->route->path);
+      mc_http_problem(ctx, resp, 500, "internal", "Something went wrong on our side.", NULL);
+    }
+  } else if (ctx->allow[0] && strcmp(req->http_verb, "OPTIONS") == 0) {
+    char allow[80];
+    snprintf(allow, sizeof allow, "%s, OPTIONS", ctx->allow);
+    u_map_put(resp->map_header, "Allow", allow);
+    resp->status = 204;
+    ctx->done = 1;
+  } else if (ctx->allow[0]) {
+    u_map_put(resp->map_header, "Allow", ctx->allow);
+    mc_http_problem(ctx, resp, 405, "method_not_allowed",
+                    "This path exists but does not answer this method; see the Allow header.", NULL);
+  } else if (ctx->api) {
+    mc_http_problem(ctx, resp, 404, "not_found", "No API route matches this path.", NULL);
+  } else {
+    mc_static_serve(ctx, req, resp);
+  }
+  return U_CALLBACK_CONTINUE;
+}
+
+typedef struct file_stream {
+  int fd;
+} file_stream;
+
+static ssize_t file_read(void *cls, uint64_t offset, char *buf, size_t max) {
+  file_stream *fs = cls;
+  ssize_t n = pread(fs->fd, buf, max, (off_t)offset);
+  return n > 0 ? n : -1; /* -1 ends the stream (MHD_CONTENT_READER_END_OF_STREAM) */
+}
+
+static void file_free(void *cls) {
+  file_stream *fs = cls;
+  if (fs) close(fs->fd);
+  free(fs);
+}
+
+/* Copies path into out for the log: at most len-1 bytes, anything unprintable as '?'. */
+static void loggable_path(const char *path, char *out, size_t len) {
+  size_t i = 0;
+  for (; path[i] && i + 1 < len; i++) {
+    unsigned char c = (unsigned char)path[i];
+    out[i] = (c < 0x21 || c > 0x7e || c == '"') ? '?' : (char)c;
+  }
+  out[i] = '\0';
+}
+
+int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  mc_http_ctx *ctx = resp->shared_data;
+  mc_app *app = user_data;
+  struct timespec now;
+  uint64_t bytes = resp->binary_body_length;
+
+  u_map_put(resp->map_header, "X-Request-Id", ctx->request_id);
+  u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
+  u_map_put(resp->map_header, "X-Frame-Options", "DENY");
+  if (ctx->api) {
+    u_map_put(resp->map_header, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    u_map_put(resp->map_header, "Referrer-Policy", "no-referrer");
+    if (!u_map_has_key_case(resp->map_header, "Cache-Control"))
+      u_map_put(resp->map_header, "Cache-Control", "no-store");
+  } else {
+    u_map_put(resp->map_header, "Content-Security-Policy",
+              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+              "form-action 'self'; frame-ancestors 'none'");
+    u_map_put(resp->map_header, "Referrer-Policy", "strict-origin-when-cross-origin");
+  }
+  if (app->tls)
+    u_map_put(resp->map_header, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  if (atomic_load(&app->stopping)) u_map_put(resp->map_header, "Connection", "close");
+  if (ctx->file_fd >= 0) {
+    file_stream *fs = malloc(sizeof *fs);
+    if (fs) {
+      fs->fd = ctx->file_fd;
+      ctx->file_fd = -1;
+      bytes = ctx->file_size;
+      ulfius_set_stream_response(resp, 200, file_read, file_free, ctx->file_size, 64 * 1024, fs);
+    } else {
+      mc_http_problem(ctx, resp, 500, "internal", "Out of memory.", NULL);
+      bytes = resp->binary_body_length;
+    }
+  }
+  if (app->cfg->access_log) {
+    char path[257];
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long us = (now.tv_sec - ctx->started.tv_sec) * 1000000L + (now.tv_nsec - ctx->started.tv_nsec) / 1000;
+    loggable_path(req->url_path, path, sizeof path);
+    mc_info("http.access", "id=%s method=%s path=%s status=%ld bytes=%llu us=%ld", ctx->request_id,
+            req->http_verb, path, resp->status, (unsigned long long)bytes, us);
+  }
+  return U_CALLBACK_CONTINUE;
+}

@@ -1,0 +1,32 @@
+/* middleware.h - the named priority layers every request passes through, in order, as Ulfius
+ * wildcard endpoints; later issues add AUTH and RATE between BODY and APP. */
+#ifndef MERCATO_HTTP_MIDDLEWARE_H
+#define MERCATO_HTTP_MIDDLEWARE_H
+
+#include <ulfius.h>
+
+#include "mercato/http.h"
+
+enum mc_layer {
+  MC_LAYER_REQUEST = 0, /* context, request id, route match */
+  MC_LAYER_CORS = 1,    /* origin allow-list, preflight */
+  MC_LAYER_BODY = 2,    /* 413 size limit, 415 content type, 400 malformed JSON */
+  MC_LAYER_AUTH = 3,    /* bearer token -> user (accounts issue) */
+  MC_LAYER_RATE = 4,    /* rate limits (accounts issue) */
+  MC_LAYER_APP = 5,     /* the matched route, 404/405, or a static file */
+  MC_LAYER_FINISH = 9   /* security headers, access log, file streaming */
+};
+
+/* Each is an Ulfius callback; user_data is the mc_app. All return U_CALLBACK_CONTINUE except
+ * when the context cannot be allocated. */
+int mc_mw_request(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int mc_mw_cors(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int mc_mw_app(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/* Serves a file of the web app for ctx's path, or the SPA's index.html for client routes
+ * (static.c). Sets ctx->file_fd for the FINISH layer to stream, or writes a problem. */
+void mc_static_serve(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp);
+
+#endif

@@ -1,0 +1,44 @@
+/* config.h - the server's settings, read from MERCATO_* environment variables and matching
+ * command-line flags (flags win). Defaults are the embedded mode. `mercato --help` lists them. */
+#ifndef MERCATO_CONFIG_H
+#define MERCATO_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct mc_config {
+  int port;                 /* MERCATO_PORT, --port */
+  char *bind;               /* MERCATO_BIND, --bind: an IPv4 or IPv6 literal */
+  char *data_dir;           /* MERCATO_DATA_DIR, --data-dir */
+  char *web_dir;            /* MERCATO_WEB_DIR, --web-dir */
+  char *redis_url;          /* MERCATO_REDIS_URL, --redis-url: empty means the memory kv */
+  int redis_timeout_ms;     /* MERCATO_REDIS_TIMEOUT_MS */
+  int log_level;            /* MERCATO_LOG_LEVEL: an mc_log_level */
+  int access_log;           /* MERCATO_ACCESS_LOG: 1 or 0 */
+  int threads;              /* MERCATO_THREADS: worker threads; 0 means 4 x cores */
+  int max_connections;      /* MERCATO_MAX_CONNECTIONS */
+  int connection_timeout;   /* MERCATO_CONNECTION_TIMEOUT: seconds idle before a close */
+  int shutdown_timeout;     /* MERCATO_SHUTDOWN_TIMEOUT: seconds in-flight requests get on stop */
+  long max_body;            /* MERCATO_MAX_BODY: largest JSON request body in bytes */
+  char *cors_origins;       /* MERCATO_CORS_ORIGINS: comma-separated allow-list of origins */
+  char *tls_cert;           /* MERCATO_TLS_CERT: PEM certificate file; with tls_key turns TLS on */
+  char *tls_key;            /* MERCATO_TLS_KEY: PEM private key file */
+  int db_busy_timeout_ms;   /* MERCATO_DB_BUSY_TIMEOUT_MS: SQLite busy timeout */
+} mc_config;
+
+/* Fills cfg with the defaults, then the environment, then argv[first..argc). Flags are
+ * "--name value" or "--name=value". On a bad value writes a message naming the setting to err
+ * and returns MC_ERR_INVALID; "--help" prints the settings to out and returns MC_ERR_NOT_FOUND
+ * so the caller can exit 0. Unknown flags are MC_ERR_INVALID. cfg owns its strings. */
+int mc_config_load(mc_config *cfg, int argc, char **argv, int first, FILE *out, FILE *err);
+
+/* Prints every setting with its environment variable, flag, default and meaning. */
+void mc_config_print_help(FILE *out);
+
+/* Returns the worker thread count to use: cfg->threads, or 4 x online cores when 0. */
+int mc_config_threads(const mc_config *cfg);
+
+/* Frees the strings cfg owns; cfg itself is the caller's. */
+void mc_config_free(mc_config *cfg);
+
+#endif

@@ -1,0 +1,83 @@
+/* http.h - what resource handlers see of the HTTP layer: the per-request context, the route
+ * table entry, and the helpers that write JSON and problem+json responses. */
+#ifndef MERCATO_HTTP_H
+#define MERCATO_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <time.h>
+#include <ulfius.h>
+
+#include "mercato/app.h"
+
+#define MC_ROUTE_PARAMS_MAX 4
+#define MC_ROUTE_PARAM_LEN 256
+#define MC_REQUEST_ID_MAX 128
+
+typedef struct mc_http_ctx mc_http_ctx;
+
+/* A handler writes the response (mc_http_json, mc_http_problem, mc_http_error) and returns.
+ * It never builds queries: it parses, validates, authorises, calls a service, maps the result. */
+typedef void (*mc_handler)(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp);
+
+enum {
+  MC_ROUTE_RAW_BODY = 1u << 0 /* the body is not JSON (uploads): skip the 415/400 checks */
+};
+
+typedef struct mc_route {
+  const char *method;  /* "GET", "POST", "PATCH", "PUT" or "DELETE"; GET also answers HEAD */
+  const char *path;    /* "/api/v1/products/:id": ':name' segments are parameters */
+  mc_handler handler;
+  unsigned flags;      /* MC_ROUTE_* */
+  long max_body;       /* largest body this route takes, in bytes; 0 = MERCATO_MAX_BODY */
+} mc_route;
+
+typedef struct mc_route_param {
+  const char *name;                 /* borrowed from the route table */
+  char value[MC_ROUTE_PARAM_LEN];   /* percent-decoded */
+} mc_route_param;
+
+/* Per-request state, created by the first middleware layer and freed with the response. */
+struct mc_http_ctx {
+  mc_app *app;
+  char request_id[MC_REQUEST_ID_MAX + 1];
+  struct timespec started;
+  const mc_route *route;            /* the matched route, or NULL */
+  char allow[64];                   /* methods the path answers when the method did not match */
+  mc_route_param params[MC_ROUTE_PARAMS_MAX];
+  int nparams;
+  int api;                          /* 1 for /api/, /healthz and /readyz: no-store, API headers */
+  int done;                         /* a response is written; later layers only decorate it */
+  json_t *body;                     /* the parsed JSON body, or NULL (owned) */
+  int file_fd;                      /* static file to stream, or -1 (owned) */
+  uint64_t file_size;
+};
+
+/* Returns the value of route parameter name (percent-decoded), or NULL. Borrowed from ctx. */
+const char *mc_http_param(const mc_http_ctx *ctx, const char *name);
+
+/* Writes status and body as application/json. Steals body (a NULL body writes none). */
+void mc_http_json(mc_http_ctx *ctx, struct _u_response *resp, int status, json_t *body);
+
+/* Writes an RFC 9457 problem: type urn:mercato:problem:<code>, title from the status, detail,
+ * code, request_id and, when errors is not NULL, the validation errors[] (stolen). */
+void mc_http_problem(mc_http_ctx *ctx, struct _u_response *resp, int status, const char *code,
+                     const char *detail, json_t *errors);
+
+/* Like mc_http_problem, with the members of the object extra (stolen, may be NULL) added as
+ * problem extensions ({"checks": ...}); the standard members cannot be overridden. */
+void mc_http_problem_with(mc_http_ctx *ctx, struct _u_response *resp, int status, const char *code,
+                          const char *detail, json_t *extra);
+
+/* Maps an mc_err to its HTTP status and stable code in the one place that does so, and writes
+ * the problem with detail. */
+void mc_http_error(mc_http_ctx *ctx, struct _u_response *resp, int err, const char *detail);
+
+/* Appends {field, code, message} to the array *errors (created on first use). */
+void mc_http_add_error(json_t **errors, const char *field, const char *code, const char *message);
+
+/* The routes of each resource file, registered all at once before start-up. */
+extern const mc_route mc_health_routes[];
+extern const int mc_health_routes_count;
+
+#endif

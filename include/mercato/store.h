@@ -1,0 +1,66 @@
+/* store.h - the storage port: typed, atomic operations per aggregate, returning documents in one
+ * canonical JSON shape whatever the adapter. Adapters: sqlite (the embedded default). Later
+ * issues add aggregates (users, products, ...) to this table; every adapter passes the contract
+ * suite in tests/unit/test_store.c.
+ *
+ * Every function is thread-safe (the sqlite adapter keeps one connection per calling thread),
+ * and returns an mc_err: MC_ERR_UNAVAILABLE when the database is locked or unreachable past its
+ * timeout, MC_ERR_INTERNAL for anything unexpected. */
+#ifndef MERCATO_STORE_H
+#define MERCATO_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MC_STORE_EVENT_SOURCE_MAX 32
+#define MC_STORE_EVENT_ID_MAX 255
+
+typedef struct mc_store mc_store;
+
+typedef struct mc_store_ops {
+  /* MC_OK when the database answers a trivial query. */
+  int (*ping)(mc_store *st);
+  /* Writes the schema version the database is at to *out. */
+  int (*schema_version)(mc_store *st, int *out);
+  /* Records that the outside event (source, event_id) was processed, exactly once across threads
+   * and processes: MC_OK the first time, MC_ERR_CONFLICT if it was already recorded.
+   * source is 1..MC_STORE_EVENT_SOURCE_MAX bytes, event_id 1..MC_STORE_EVENT_ID_MAX bytes;
+   * MC_ERR_INVALID otherwise. Used to make webhook handling idempotent. */
+  int (*event_record_once)(mc_store *st, const char *source, const char *event_id);
+  /* Frees the adapter and its connections. No call may be in flight. */
+  void (*close)(mc_store *st);
+} mc_store_ops;
+
+struct mc_store {
+  const mc_store_ops *ops;
+  const char *name; /* "sqlite": static */
+  void *impl;
+};
+
+typedef struct mc_store_options {
+  const char *path;        /* sqlite: database file, created if missing; ":memory:" not allowed */
+  int busy_timeout_ms;     /* sqlite: how long a writer waits for a lock before MC_ERR_UNAVAILABLE */
+} mc_store_options;
+
+/* Opens the sqlite adapter on opts->path and runs pending migrations, each in its own
+ * transaction, so a database is always at a version the code knows. A database newer than
+ * the code is refused (MC_ERR_CONFLICT). *out is the caller's (mc_store_close). */
+int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out);
+
+/* The schema version this build migrates to. */
+int mc_store_sqlite_latest_version(void);
+
+/* Closes st (NULL is fine). */
+void mc_store_close(mc_store *st);
+
+static inline int mc_store_ping(mc_store *st) {
+  return st->ops->ping(st);
+}
+static inline int mc_store_schema_version(mc_store *st, int *out) {
+  return st->ops->schema_version(st, out);
+}
+static inline int mc_store_event_record_once(mc_store *st, const char *source, const char *event_id) {
+  return st->ops->event_record_once(st, source, event_id);
+}
+
+#endif

@@ -1,0 +1,248 @@
+/* test_http.c - unit tests of the HTTP layer's pure parts: the router (404 vs 405, parameters,
+ * decoding) and the configuration loader (defaults, environment, flags, errors). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../api/http/router.h"
+#include "mercato/config.h"
+#include "mercato/err.h"
+
+static void noop(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
+  (void)ctx, (void)req, (void)resp;
+}
+
+static const mc_route routes[] = {
+  {"GET", "/api/v1/products", noop, 0, 0},
+  {"POST", "/api/v1/products", noop, 0, 0},
+  {"GET", "/api/v1/products/:id", noop, 0, 0},
+  {"DELETE", "/api/v1/products/:id", noop, 0, 0},
+  {"POST", "/api/v1/products/:id/images", noop, MC_ROUTE_RAW_BODY, 5 * 1024 * 1024},
+  {"GET", "/healthz", noop, 0, 0},
+};
+
+static mc_router *router(void) {
+  mc_router *r = mc_router_new();
+  ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(mc_router_add(r, routes, (int)(sizeof routes / sizeof routes[0])), MC_OK);
+  return r;
+}
+
+START_TEST(test_router_matches_static_and_param_paths) {
+  mc_router *r = router();
+  mc_route_param p[MC_ROUTE_PARAMS_MAX];
+  int np;
+  char allow[64];
+  ck_assert_ptr_eq(mc_router_match(r, "GET", "/api/v1/products", p, &np, allow, sizeof allow), &routes[0]);
+  ck_assert_ptr_eq(mc_router_match(r, "POST", "/api/v1/products", p, &np, allow, sizeof allow), &routes[1]);
+  ck_assert_ptr_eq(mc_router_match(r, "GET", "/api/v1/products/prod_1", p, &np, allow, sizeof allow), &routes[2]);
+  ck_assert_int_eq(np, 1);
+  ck_assert_str_eq(p[0].name, "id");
+  ck_assert_str_eq(p[0].value, "prod_1");
+  ck_assert_ptr_eq(mc_router_match(r, "POST", "/api/v1/products/x/images", p, &np, allow, sizeof allow), &routes[4]);
+  ck_assert_str_eq(p[0].name, "id");
+  mc_router_free(r);
+}
+END_TEST
+
+START_TEST(test_router_head_answers_where_get_does) {
+  mc_router *r = router();
+  mc_route_param p[MC_ROUTE_PARAMS_MAX];
+  int np;
+  char allow[64];
+  ck_assert_ptr_eq(mc_router_match(r, "HEAD", "/healthz", p, &np, allow, sizeof allow), &routes[5]);
+  mc_router_free(r);
+}
+END_TEST
+
+START_TEST(test_router_tells_wrong_method_from_unknown_path) {
+  mc_router *r = router();
+  mc_route_param p[MC_ROUTE_PARAMS_MAX];
+  int np;
+  char allow[64];
+  ck_assert_ptr_null(mc_router_match(r, "PUT", "/api/v1/products/abc", p, &np, allow, sizeof allow));
+  ck_assert_str_eq(allow, "GET, HEAD, DELETE");
+  ck_assert_ptr_null(mc_router_match(r, "POST", "/healthz", p, &np, allow, sizeof allow));
+  ck_assert_str_eq(allow, "GET, HEAD");
+  ck_assert_ptr_null(mc_router_match(r, "GET", "/api/v1/nothing", p, &np, allow, sizeof allow));
+  ck_assert_str_eq(allow, "");
+  mc_router_free(r);
+}
+END_TEST
+
+START_TEST(test_router_rejects_odd_paths) {
+  mc_router *r = router();
+  mc_route_param p[MC_ROUTE_PARAMS_MAX];
+  int np;
+  char allow[64];
+  const char *odd[] = {"/api/v1/products/", "/api//v1/products", "api/v1/products", "",
+                       "/api/v1/products/%00", "/api/v1/products/%zz", "/api/v1/products/%4"};
+  for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+    ck_assert_msg(mc_router_match(r, "GET", odd[i], p, &np, allow, sizeof allow) == NULL, "%s matched", odd[i]);
+  mc_router_free(r);
+}
+END_TEST
+
+START_TEST(test_router_decodes_parameters) {
+  mc_router *r = router();
+  mc_route_param p[MC_ROUTE_PARAMS_MAX];
+  int np;
+  char allow[64];
+  ck_assert_ptr_nonnull(mc_router_match(r, "GET", "/api/v1/products/blue%20mug%2Fx", p, &np, allow, sizeof allow));
+  ck_assert_str_eq(p[0].value, "blue mug/x");
+  mc_router_free(r);
+}
+END_TEST
+
+START_TEST(test_router_refuses_duplicate_and_malformed_routes) {
+  mc_router *r = router();
+  const mc_route dup[] = {{"GET", "/api/v1/products/:slug", noop, 0, 0}};
+  const mc_route bad[] = {{"GET", "no-slash", noop, 0, 0}};
+  const mc_route trailing[] = {{"GET", "/a/", noop, 0, 0}};
+  ck_assert_int_eq(mc_router_add(r, dup, 1), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_router_add(r, bad, 1), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_router_add(r, trailing, 1), MC_ERR_INVALID);
+  mc_router_free(r);
+}
+END_TEST
+
+START_TEST(test_router_max_body_is_the_largest_route_limit) {
+  mc_router *r = router();
+  ck_assert_int_eq(mc_router_max_body(r, 65536), 5 * 1024 * 1024);
+  ck_assert_int_eq(mc_router_max_body(r, 10 * 1024 * 1024), 10 * 1024 * 1024);
+  mc_router_free(r);
+}
+END_TEST
+
+START_TEST(test_url_decode) {
+  char out[8];
+  ck_assert_int_eq(mc_url_decode("a%2Fb", 5, out, sizeof out), 3);
+  ck_assert_str_eq(out, "a/b");
+  ck_assert_int_eq(mc_url_decode("%2e%2E", 6, out, sizeof out), 2);
+  ck_assert_str_eq(out, "..");
+  ck_assert_int_eq(mc_url_decode("%252e", 5, out, sizeof out), 3);
+  ck_assert_str_eq(out, "%2e"); /* decoded once, never twice */
+  ck_assert_int_eq(mc_url_decode("%00", 3, out, sizeof out), -1);
+  ck_assert_int_eq(mc_url_decode("%", 1, out, sizeof out), -1);
+  ck_assert_int_eq(mc_url_decode("%a", 2, out, sizeof out), -1);
+  ck_assert_int_eq(mc_url_decode("12345678", 8, out, sizeof out), -1); /* no room for the NUL */
+}
+END_TEST
+
+/* Runs mc_config_load with argv and captures what it prints to err. */
+static int load(mc_config *cfg, int argc, char **argv, char *errbuf, size_t errlen) {
+  FILE *out = fopen("/dev/null", "w"), *err = fmemopen(errbuf, errlen, "w");
+  int rc = mc_config_load(cfg, argc, argv, 1, out, err);
+  fclose(out);
+  fclose(err);
+  return rc;
+}
+
+START_TEST(test_config_defaults_are_the_embedded_mode) {
+  char *argv[] = {"mercato"};
+  char err[256] = "";
+  mc_config cfg;
+  unsetenv("MERCATO_PORT");
+  ck_assert_int_eq(load(&cfg, 1, argv, err, sizeof err), MC_OK);
+  ck_assert_int_eq(cfg.port, 8080);
+  ck_assert_str_eq(cfg.bind, "127.0.0.1");
+  ck_assert_str_eq(cfg.data_dir, "./var");
+  ck_assert_str_eq(cfg.web_dir, "web/dist");
+  ck_assert_str_eq(cfg.redis_url, "");
+  ck_assert_int_eq(cfg.max_body, 65536);
+  ck_assert_int_ge(mc_config_threads(&cfg), 4);
+  mc_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_flags_override_environment) {
+  char *argv[] = {"mercato", "--port", "9090", "--data-dir=/tmp/x", "--cors-origins", "https://a.example, http://localhost:5173"};
+  char err[256] = "";
+  mc_config cfg;
+  setenv("MERCATO_PORT", "7070", 1);
+  setenv("MERCATO_LOG_LEVEL", "warn", 1);
+  ck_assert_int_eq(load(&cfg, 6, argv, err, sizeof err), MC_OK);
+  ck_assert_int_eq(cfg.port, 9090);
+  ck_assert_int_eq(cfg.log_level, 2);
+  ck_assert_str_eq(cfg.data_dir, "/tmp/x");
+  unsetenv("MERCATO_PORT");
+  unsetenv("MERCATO_LOG_LEVEL");
+  mc_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_bad_values_name_the_setting) {
+  struct {
+    const char *env, *value, *flag, *fvalue;
+  } cases[] = {
+    {"MERCATO_PORT", "abc", "--port", "70000"},
+    {"MERCATO_BIND", "localhost", "--bind", "1.2.3"},
+    {"MERCATO_LOG_LEVEL", "loud", "--log-level", "trace"},
+    {"MERCATO_MAX_BODY", "10", "--max-body", "-1"},
+    {"MERCATO_CORS_ORIGINS", "*", "--cors-origins", "https://a.example/path"},
+    {"MERCATO_REDIS_URL", "http://x", "--redis-url", "localhost:6379"},
+    {"MERCATO_ACCESS_LOG", "maybe", "--access-log", "2"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char err[512] = "";
+    char *argv1[] = {"mercato"};
+    mc_config cfg;
+    setenv(cases[i].env, cases[i].value, 1);
+    ck_assert_int_eq(load(&cfg, 1, argv1, err, sizeof err), MC_ERR_INVALID);
+    ck_assert_msg(strstr(err, cases[i].env) != NULL, "%s not named in: %s", cases[i].env, err);
+    mc_config_free(&cfg);
+    unsetenv(cases[i].env);
+
+    char err2[512] = "";
+    char *argv2[] = {"mercato", (char *)cases[i].flag, (char *)cases[i].fvalue};
+    ck_assert_int_eq(load(&cfg, 3, argv2, err2, sizeof err2), MC_ERR_INVALID);
+    ck_assert_msg(strstr(err2, cases[i].flag) != NULL, "%s not named in: %s", cases[i].flag, err2);
+    mc_config_free(&cfg);
+  }
+}
+END_TEST
+
+START_TEST(test_config_unknown_flag_and_half_tls_are_refused) {
+  char err[256] = "";
+  mc_config cfg;
+  char *argv[] = {"mercato", "--prot", "1"};
+  ck_assert_int_eq(load(&cfg, 3, argv, err, sizeof err), MC_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(err, "--prot"));
+  mc_config_free(&cfg);
+  char err2[256] = "";
+  char *argv2[] = {"mercato", "--tls-cert", "/tmp/cert.pem"};
+  ck_assert_int_eq(load(&cfg, 3, argv2, err2, sizeof err2), MC_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(err2, "MERCATO_TLS_KEY"));
+  mc_config_free(&cfg);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("http");
+  TCase *tc = tcase_create("router");
+  tcase_add_test(tc, test_router_matches_static_and_param_paths);
+  tcase_add_test(tc, test_router_head_answers_where_get_does);
+  tcase_add_test(tc, test_router_tells_wrong_method_from_unknown_path);
+  tcase_add_test(tc, test_router_rejects_odd_paths);
+  tcase_add_test(tc, test_router_decodes_parameters);
+  tcase_add_test(tc, test_router_refuses_duplicate_and_malformed_routes);
+  tcase_add_test(tc, test_router_max_body_is_the_largest_route_limit);
+  tcase_add_test(tc, test_url_decode);
+  suite_add_tcase(s, tc);
+  TCase *cc = tcase_create("config");
+  tcase_add_test(cc, test_config_defaults_are_the_embedded_mode);
+  tcase_add_test(cc, test_config_flags_override_environment);
+  tcase_add_test(cc, test_config_bad_values_name_the_setting);
+  tcase_add_test(cc, test_config_unknown_flag_and_half_tls_are_refused);
+  suite_add_tcase(s, cc);
+  return s;
+}
+
+int main(void) {
+  SRunner *sr = srunner_create(suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
