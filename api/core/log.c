@@ -39,8 +39,9 @@ void mc_log(mc_log_level level, const char *area, const char *fmt, ...) {
   clock_gettime(CLOCK_REALTIME, &ts);
   gmtime_r(&ts.tv_sec, &tm);
   n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-  n += (size_t)snprintf(line + n, sizeof line - n, ".%03ldZ %s %s ", ts.tv_nsec / 1000000L,
-                        labels[level], area);
+  int h = snprintf(line + n, sizeof line - n, ".%03ldZ %s %.64s ", ts.tv_nsec / 1000000L,
+                   labels[level], area);
+  n += h > 0 ? (size_t)h : 0; /* area is capped at 64 bytes, so the header always fits */
   va_start(ap, fmt);
   int m = vsnprintf(line + n, sizeof line - n, fmt, ap);
   va_end(ap);

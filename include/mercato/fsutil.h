@@ -10,7 +10,8 @@
 int mc_mkdirs(const char *path, mode_t mode);
 
 /* Reads the whole file at path (at most max bytes) into a new NUL-terminated buffer the caller
- * frees. MC_ERR_NOT_FOUND if missing, MC_ERR_INVALID if larger than max, MC_ERR_INTERNAL on I/O. */
+ * frees; out_len may be NULL. MC_ERR_NOT_FOUND if missing, MC_ERR_INVALID if larger than max or
+ * a directory, MC_ERR_INTERNAL on I/O. *out is NULL on failure. */
 int mc_read_file(const char *path, size_t max, char **out, size_t *out_len);
 
 #endif

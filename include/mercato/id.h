@@ -17,7 +17,8 @@
  * Returns MC_OK, MC_ERR_INVALID for a bad prefix, MC_ERR_INTERNAL if no randomness. */
 int mc_id_new(const char *prefix, char out[MC_ID_MAX]);
 
-/* Returns 1 when s is a well-formed id with exactly this prefix, else 0. */
+/* Returns 1 when s is a well-formed id with exactly this prefix, else 0. Only the canonical
+ * lower-case form is well-formed, so one id never has two spellings. */
 int mc_id_valid(const char *s, const char *prefix);
 
 /* Reads the creation time (ms since the epoch) out of a well-formed id; MC_ERR_INVALID if not one. */

@@ -57,8 +57,9 @@ struct mc_kv {
   void *impl;
 };
 
-/* Opens the adapter url asks for: NULL or "" -> memory; "redis://[[user]:password@]host[:port][/db]"
- * or "unix:///path/to/redis.sock[?db=N][&user=U][&password=P]" -> redis with timeout_ms (> 0)
+/* Opens the adapter url asks for: NULL or "" -> memory;
+ * "redis://[[user]:password@]host[:port][/db]" or
+ * "unix:///path/to/redis.sock[?db=N][&user=U][&password=P]" -> redis with timeout_ms (> 0)
  * for connect and each command. user and password are percent-decoded; a user means Redis 6
  * ACL AUTH user password. host may be a name, an IPv4 or a bracketed IPv6 literal. The redis
  * adapter keeps one connection per thread, opened on the thread's first call, but pings once

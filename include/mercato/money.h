@@ -28,8 +28,10 @@ int mc_money_ratio(int64_t amount, int64_t num, int64_t den, int64_t *out);
  * Returns MC_OK, MC_ERR_INVALID for an unknown currency or a buffer too small. */
 int mc_money_format(int64_t amount, const char *currency, char *buf, size_t len);
 
-/* Parses a plain decimal ("12.3", "12.34", "-7") into minor units of currency; more decimals
- * than the currency has, signs in odd places, exponents and anything else are MC_ERR_INVALID. */
+/* Parses a plain decimal ("12.3", "12.34", "-7") into minor units of currency. Accepted:
+ * an optional '-', one or more digits (leading zeros allowed), then optionally '.' and 1 to
+ * exponent digits; the result within +-MC_MONEY_MAX. Everything else is MC_ERR_INVALID: more
+ * decimals than the currency has, '+', spaces, "1.", ".5", exponents, grouping separators. */
 int mc_money_parse(const char *text, const char *currency, int64_t *out);
 
 #endif

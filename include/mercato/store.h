@@ -27,7 +27,8 @@ typedef struct mc_store_ops {
    * source is 1..MC_STORE_EVENT_SOURCE_MAX bytes, event_id 1..MC_STORE_EVENT_ID_MAX bytes;
    * MC_ERR_INVALID otherwise. Used to make webhook handling idempotent. */
   int (*event_record_once)(mc_store *st, const char *source, const char *event_id);
-  /* Frees the adapter and its connections. No call may be in flight. */
+  /* Frees the adapter and its connections. No call may be in flight, and no thread that used
+   * the store may be exiting at the same time (join workers first). */
   void (*close)(mc_store *st);
 } mc_store_ops;
 
@@ -44,7 +45,10 @@ typedef struct mc_store_options {
 
 /* Opens the sqlite adapter on opts->path and runs pending migrations, each in its own
  * transaction, so a database is always at a version the code knows. A database newer than
- * the code is refused (MC_ERR_CONFLICT). *out is the caller's (mc_store_close). */
+ * the code is refused (MC_ERR_CONFLICT). The file's directory must exist; a missing file is
+ * created owner-only (0600). MC_ERR_INVALID for a missing/empty/":memory:" path or a negative
+ * timeout; MC_ERR_UNAVAILABLE when the file cannot be created or opened or stays locked.
+ * *out is the caller's (mc_store_close); it is NULL on failure. */
 int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out);
 
 /* The schema version this build migrates to. */

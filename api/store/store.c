@@ -1,0 +1,10 @@
+/* store.c - the adapter-neutral part of the storage port: what callers use whichever adapter
+ * configuration picked. Adapter code lives under api/store/<adapter>/. */
+#include "mercato/store.h"
+
+#include <stddef.h>
+
+void mc_store_close(mc_store *st) {
+  if (st == NULL) return;
+  st->ops->close(st);
+}

@@ -1,0 +1,524 @@
+/* test_store.c - the contract suite of the storage port: every adapter must pass the "contract"
+ * tests, run once per factory below; adapter-specific checks live in their own test case. */
+#include <check.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mercato/err.h"
+#include "mercato/log.h"
+#include "mercato/store.h"
+
+/* Every test works in its own directory under this one, which main removes at the end, so a
+ * failing test (whose process Check ends mid-way) still leaves nothing behind. */
+static char run_dir[256];
+
+/* One fresh place to keep a store: a directory for sqlite, a database name for mongo. */
+typedef struct store_env {
+  char dir[sizeof run_dir + 16];
+  char path[sizeof run_dir + 64]; /* sqlite: the database file */
+} store_env;
+
+/* How the contract tests reach an adapter. Adding an adapter means adding a row to factories[]
+ * (Mongo: present only when MERCATO_TEST_MONGODB_URI is set, each env a fresh database name,
+ * env_drop dropping it). */
+typedef struct store_factory {
+  const char *name;
+  /* Opens (or reopens) the store kept in env; *out is the caller's. */
+  int (*open)(const store_env *env, int busy_timeout_ms, mc_store **out);
+  int (*latest_version)(void);
+  /* Test back door: records in env's storage that its schema is at version, as a newer build
+   * would have done. */
+  void (*force_version)(const store_env *env, int version);
+} store_factory;
+
+/* ---- sqlite factory ---- */
+
+static int sqlite_factory_open(const store_env *env, int busy_timeout_ms, mc_store **out) {
+  mc_store_options opts = {.path = env->path, .busy_timeout_ms = busy_timeout_ms};
+  return mc_store_sqlite_open(&opts, out);
+}
+
+/* A second handle onto the test's database file, as another program would open it. */
+static sqlite3 *raw_open(const store_env *env) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(env->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+static void sqlite_factory_force_version(const store_env *env, int version) {
+  sqlite3 *db = raw_open(env);
+  sqlite3_stmt *stmt = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                      "INSERT INTO schema_migrations (version, name, applied_at) "
+                                      "VALUES (?1, 'from a newer build', 0)",
+                                      -1, &stmt, NULL),
+                   SQLITE_OK);
+  ck_assert_int_eq(sqlite3_bind_int(stmt, 1, version), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+}
+
+static const store_factory factories[] = {
+  {"sqlite", sqlite_factory_open, mc_store_sqlite_latest_version, sqlite_factory_force_version},
+};
+#define FACTORY_COUNT ((int)(sizeof factories / sizeof factories[0]))
+
+/* ---- helpers ---- */
+
+static mc_log_level saved_log_level;
+
+/* For tests whose expected failure is logged as a warning or an error on purpose. */
+static void logs_off(void) {
+  saved_log_level = mc_log_get_level();
+  mc_log_set_level((mc_log_level)(MC_LOG_ERROR + 1));
+}
+
+static void logs_on(void) {
+  mc_log_set_level(saved_log_level);
+}
+
+static void env_init(store_env *env) {
+  snprintf(env->dir, sizeof env->dir, "%s/t-XXXXXX", run_dir);
+  ck_assert_ptr_nonnull(mkdtemp(env->dir));
+  snprintf(env->path, sizeof env->path, "%s/mercato.db", env->dir);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static void rm_tree(const char *dir) {
+  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static mc_store *open_fresh(const store_factory *f, store_env *env) {
+  mc_store *st = NULL;
+  env_init(env);
+  ck_assert_int_eq(f->open(env, 5000, &st), MC_OK);
+  ck_assert_ptr_nonnull(st);
+  return st;
+}
+
+static void close_and_drop(mc_store *st, store_env *env) {
+  mc_store_close(st);
+  rm_tree(env->dir);
+}
+
+/* ---- contract: schema ---- */
+
+START_TEST(contract_fresh_store_is_at_the_latest_version) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  int version = -1;
+  ck_assert_int_ge(f->latest_version(), 1);
+  ck_assert_int_eq(mc_store_schema_version(st, &version), MC_OK);
+  ck_assert_int_eq(version, f->latest_version());
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(contract_reopening_keeps_data_and_version) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  int version = -1;
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_kept"), MC_OK);
+  mc_store_close(st);
+  st = NULL;
+  /* Twice, so migrations that already ran are seen to be no-ops. */
+  for (int round = 0; round < 2; round++) {
+    ck_assert_int_eq(f->open(&env, 5000, &st), MC_OK);
+    ck_assert_int_eq(mc_store_schema_version(st, &version), MC_OK);
+    ck_assert_int_eq(version, f->latest_version());
+    ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_kept"), MC_ERR_CONFLICT);
+    mc_store_close(st);
+  }
+  rm_tree(env.dir);
+}
+END_TEST
+
+START_TEST(contract_newer_database_is_refused) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  mc_store_close(st);
+  f->force_version(&env, f->latest_version() + 1);
+  st = (mc_store *)&env; /* must be reset to NULL by the failed open */
+  logs_off();
+  ck_assert_int_eq(f->open(&env, 5000, &st), MC_ERR_CONFLICT);
+  logs_on();
+  ck_assert_ptr_null(st);
+  rm_tree(env.dir);
+}
+END_TEST
+
+typedef struct opener_arg {
+  const store_factory *f;
+  const store_env *env;
+  pthread_barrier_t *start;
+  int result;
+  int version;
+} opener_arg;
+
+static void *open_concurrently(void *p) {
+  opener_arg *a = p;
+  mc_store *st = NULL;
+  pthread_barrier_wait(a->start);
+  a->result = a->f->open(a->env, 10000, &st);
+  if (a->result == MC_OK) a->result = mc_store_schema_version(st, &a->version);
+  mc_store_close(st);
+  return NULL;
+}
+
+START_TEST(contract_concurrent_first_opens_all_succeed) {
+  /* Like several server processes starting at once on an empty database: each must wait for
+   * whoever migrates first, then see the finished schema. */
+  enum { OPENERS = 6 };
+  const store_factory *f = &factories[_i];
+  store_env env;
+  pthread_t th[OPENERS];
+  opener_arg args[OPENERS];
+  pthread_barrier_t start;
+  env_init(&env);
+  pthread_barrier_init(&start, NULL, OPENERS);
+  for (int i = 0; i < OPENERS; i++) {
+    args[i] = (opener_arg){.f = f, .env = &env, .start = &start, .result = -1, .version = -1};
+    ck_assert_int_eq(pthread_create(&th[i], NULL, open_concurrently, &args[i]), 0);
+  }
+  for (int i = 0; i < OPENERS; i++) pthread_join(th[i], NULL);
+  pthread_barrier_destroy(&start);
+  for (int i = 0; i < OPENERS; i++) {
+    ck_assert_int_eq(args[i].result, MC_OK);
+    ck_assert_int_eq(args[i].version, f->latest_version());
+  }
+  rm_tree(env.dir);
+}
+END_TEST
+
+/* ---- contract: ping ---- */
+
+START_TEST(contract_ping_answers) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  ck_assert_int_eq(mc_store_ping(st), MC_OK);
+  ck_assert_int_eq(mc_store_ping(st), MC_OK); /* the cached statement is reusable */
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(contract_close_null_is_fine) {
+  mc_store_close(NULL);
+}
+END_TEST
+
+/* ---- contract: events ---- */
+
+START_TEST(contract_event_is_recorded_once) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_1"), MC_OK);
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_1"), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_1"), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_2"), MC_OK);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(contract_same_event_id_from_another_source_is_new) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_1"), MC_OK);
+  ck_assert_int_eq(mc_store_event_record_once(st, "paypal", "evt_1"), MC_OK);
+  ck_assert_int_eq(mc_store_event_record_once(st, "paypal", "evt_1"), MC_ERR_CONFLICT);
+  /* Case matters: ids are compared as the bytes the sender gave. */
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "EVT_1"), MC_OK);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(contract_event_source_and_id_lengths_are_bounded) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  char source[MC_STORE_EVENT_SOURCE_MAX + 2];
+  char id[MC_STORE_EVENT_ID_MAX + 2];
+  memset(source, 's', sizeof source - 1);
+  source[sizeof source - 1] = '\0';
+  memset(id, 'e', sizeof id - 1);
+  id[sizeof id - 1] = '\0';
+
+  ck_assert_int_eq(mc_store_event_record_once(st, NULL, "evt"), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_event_record_once(st, "", "evt"), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", ""), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_event_record_once(st, source, "evt"), MC_ERR_INVALID); /* 33 */
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", id), MC_ERR_INVALID);  /* 256 */
+  /* The limits themselves are allowed. */
+  source[MC_STORE_EVENT_SOURCE_MAX] = '\0';
+  id[MC_STORE_EVENT_ID_MAX] = '\0';
+  ck_assert_int_eq(mc_store_event_record_once(st, source, id), MC_OK);
+  ck_assert_int_eq(mc_store_event_record_once(st, source, id), MC_ERR_CONFLICT);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+enum { RACERS = 16 };
+
+typedef struct racer_arg {
+  mc_store *st;
+  pthread_barrier_t *start;
+  const char *event_id; /* NULL: each racer uses its own id */
+  int index;
+  int result;
+} racer_arg;
+
+static void *race_event(void *p) {
+  racer_arg *a = p;
+  char own[32];
+  const char *id = a->event_id;
+  if (id == NULL) {
+    snprintf(own, sizeof own, "evt_own_%d", a->index);
+    id = own;
+  }
+  pthread_barrier_wait(a->start);
+  a->result = mc_store_event_record_once(a->st, "stripe", id);
+  return NULL;
+}
+
+/* Starts RACERS threads on st at the same moment, waits for them, and counts their results. */
+static void run_racers(mc_store *st, const char *event_id, int *ok, int *conflict) {
+  pthread_t th[RACERS];
+  racer_arg args[RACERS];
+  pthread_barrier_t start;
+  *ok = *conflict = 0;
+  pthread_barrier_init(&start, NULL, RACERS);
+  for (int i = 0; i < RACERS; i++) {
+    args[i] = (racer_arg){.st = st, .start = &start, .event_id = event_id, .index = i,
+                          .result = -1};
+    ck_assert_int_eq(pthread_create(&th[i], NULL, race_event, &args[i]), 0);
+  }
+  for (int i = 0; i < RACERS; i++) pthread_join(th[i], NULL);
+  pthread_barrier_destroy(&start);
+  for (int i = 0; i < RACERS; i++) {
+    ck_assert_msg(args[i].result == MC_OK || args[i].result == MC_ERR_CONFLICT,
+                  "racer %d got %s", i, mc_err_name(args[i].result));
+    if (args[i].result == MC_OK) (*ok)++;
+    else (*conflict)++;
+  }
+}
+
+START_TEST(contract_racing_threads_record_an_event_exactly_once) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  int ok, conflict;
+  run_racers(st, "evt_race", &ok, &conflict);
+  ck_assert_int_eq(ok, 1);
+  ck_assert_int_eq(conflict, RACERS - 1);
+  /* The racers' threads have exited; the store still works for this one. */
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_race"), MC_ERR_CONFLICT);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(contract_threads_writing_different_events_all_succeed) {
+  const store_factory *f = &factories[_i];
+  store_env env;
+  mc_store *st = open_fresh(f, &env);
+  int ok, conflict;
+  run_racers(st, NULL, &ok, &conflict);
+  ck_assert_int_eq(ok, RACERS);
+  ck_assert_int_eq(conflict, 0);
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_own_0"), MC_ERR_CONFLICT);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+/* ---- sqlite only ---- */
+
+START_TEST(sqlite_database_is_in_wal_mode) {
+  store_env env;
+  mc_store *st = open_fresh(&factories[0], &env);
+  sqlite3 *db = raw_open(&env);
+  sqlite3_stmt *stmt = NULL;
+  ck_assert_str_eq(st->name, "sqlite");
+  ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+  ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), "wal");
+  sqlite3_finalize(stmt);
+  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(sqlite_database_file_is_owner_only) {
+  store_env env;
+  struct stat sb;
+  mode_t old = umask(0); /* the mode must not depend on the operator's umask */
+  mc_store *st = open_fresh(&factories[0], &env);
+  umask(old);
+  ck_assert_int_eq(stat(env.path, &sb), 0);
+  ck_assert_int_eq(sb.st_mode & 0777, 0600);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(sqlite_migrations_are_recorded_with_their_time) {
+  store_env env;
+  mc_store *st = open_fresh(&factories[0], &env);
+  sqlite3 *db = raw_open(&env);
+  sqlite3_stmt *stmt = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                      "SELECT count(*), min(version), max(version), "
+                                      "min(applied_at) FROM schema_migrations",
+                                      -1, &stmt, NULL),
+                   SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+  ck_assert_int_eq(sqlite3_column_int(stmt, 0), mc_store_sqlite_latest_version());
+  ck_assert_int_eq(sqlite3_column_int(stmt, 1), 1);
+  ck_assert_int_eq(sqlite3_column_int(stmt, 2), mc_store_sqlite_latest_version());
+  ck_assert_int_gt(sqlite3_column_int64(stmt, 3), INT64_C(1600000000000)); /* ms, not s */
+  sqlite3_finalize(stmt);
+  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(sqlite_writer_blocked_past_the_timeout_is_unavailable) {
+  store_env env;
+  mc_store *st = NULL;
+  sqlite3 *db;
+  env_init(&env);
+  ck_assert_int_eq(factories[0].open(&env, 100, &st), MC_OK);
+  /* Another program holds the write lock for longer than the store's busy timeout. */
+  db = raw_open(&env);
+  ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  logs_off();
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_blocked"), MC_ERR_UNAVAILABLE);
+  logs_on();
+  ck_assert_int_eq(mc_store_ping(st), MC_OK); /* WAL: readers are not blocked by the writer */
+  ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+  /* Once the lock is gone the same call goes through: nothing was half-recorded. */
+  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_blocked"), MC_OK);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(sqlite_rejects_paths_that_are_not_a_shared_file) {
+  mc_store_options opts = {.path = ":memory:", .busy_timeout_ms = 100};
+  mc_store *st = (mc_store *)&opts;
+  logs_off();
+  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_ERR_INVALID);
+  ck_assert_ptr_null(st);
+  opts.path = "";
+  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_ERR_INVALID);
+  opts.path = NULL;
+  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_sqlite_open(NULL, &st), MC_ERR_INVALID);
+  opts.path = "/tmp/never-created.db";
+  opts.busy_timeout_ms = -1;
+  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_ERR_INVALID);
+  logs_on();
+}
+END_TEST
+
+START_TEST(sqlite_missing_directory_is_unavailable) {
+  store_env env;
+  mc_store *st = NULL;
+  env_init(&env);
+  snprintf(env.path, sizeof env.path, "%s/no/such/dir/mercato.db", env.dir);
+  logs_off();
+  ck_assert_int_eq(factories[0].open(&env, 100, &st), MC_ERR_UNAVAILABLE);
+  logs_on();
+  ck_assert_ptr_null(st);
+  rm_tree(env.dir);
+}
+END_TEST
+
+START_TEST(sqlite_file_that_is_not_a_database_is_refused) {
+  store_env env;
+  mc_store *st = NULL;
+  FILE *fp;
+  env_init(&env);
+  fp = fopen(env.path, "wb");
+  ck_assert_ptr_nonnull(fp);
+  for (int i = 0; i < 64; i++) fputs("this is not an sqlite database file. ", fp);
+  fclose(fp);
+  logs_off();
+  ck_assert_int_eq(factories[0].open(&env, 100, &st), MC_ERR_INTERNAL);
+  logs_on();
+  ck_assert_ptr_null(st);
+  rm_tree(env.dir);
+}
+END_TEST
+
+static Suite *store_suite(void) {
+  Suite *s = suite_create("store");
+  TCase *contract = tcase_create("contract");
+  TCase *sqlite = tcase_create("sqlite");
+
+  /* Loop tests: _i is the index of the factory the test runs against. */
+  tcase_add_loop_test(contract, contract_fresh_store_is_at_the_latest_version, 0, FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_reopening_keeps_data_and_version, 0, FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_newer_database_is_refused, 0, FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_concurrent_first_opens_all_succeed, 0, FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_ping_answers, 0, FACTORY_COUNT);
+  tcase_add_test(contract, contract_close_null_is_fine);
+  tcase_add_loop_test(contract, contract_event_is_recorded_once, 0, FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_same_event_id_from_another_source_is_new, 0,
+                      FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_event_source_and_id_lengths_are_bounded, 0,
+                      FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_racing_threads_record_an_event_exactly_once, 0,
+                      FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_threads_writing_different_events_all_succeed, 0,
+                      FACTORY_COUNT);
+  suite_add_tcase(s, contract);
+
+  tcase_add_test(sqlite, sqlite_database_is_in_wal_mode);
+  tcase_add_test(sqlite, sqlite_database_file_is_owner_only);
+  tcase_add_test(sqlite, sqlite_migrations_are_recorded_with_their_time);
+  tcase_add_test(sqlite, sqlite_writer_blocked_past_the_timeout_is_unavailable);
+  tcase_add_test(sqlite, sqlite_rejects_paths_that_are_not_a_shared_file);
+  tcase_add_test(sqlite, sqlite_missing_directory_is_unavailable);
+  tcase_add_test(sqlite, sqlite_file_that_is_not_a_database_is_refused);
+  suite_add_tcase(s, sqlite);
+  return s;
+}
+
+int main(void) {
+  const char *tmp = getenv("TMPDIR");
+  SRunner *sr;
+  int failed;
+
+  if ((size_t)snprintf(run_dir, sizeof run_dir, "%s/mercato-store-XXXXXX",
+                       tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp") >= sizeof run_dir ||
+      mkdtemp(run_dir) == NULL) {
+    perror("mkdtemp");
+    return EXIT_FAILURE;
+  }
+  /* Store open logs one INFO line per migration; keep the test output readable. */
+  mc_log_set_level(MC_LOG_WARN);
+  sr = srunner_create(store_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  rm_tree(run_dir);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
