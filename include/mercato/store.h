@@ -9,6 +9,7 @@
 #ifndef MERCATO_STORE_H
 #define MERCATO_STORE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,27 @@ typedef struct mc_store_ops {
    * source is 1..MC_STORE_EVENT_SOURCE_MAX bytes, event_id 1..MC_STORE_EVENT_ID_MAX bytes;
    * MC_ERR_INVALID otherwise. Used to make webhook handling idempotent. */
   int (*event_record_once)(mc_store *st, const char *source, const char *event_id);
+
+  /* --- users ---------------------------------------------------------------------------------
+   * A user document: {"id": "usr_...", "email", "name", "role": "customer"|"admin",
+   * "status": "active"|"disabled", "password_hash", "created_at", "updated_at"}; times are
+   * RFC 3339 UTC strings with milliseconds ("2026-11-21T15:30:46.233Z") set by the store.
+   * Emails arrive normalised (trimmed, lower-case) and are compared exactly. */
+
+  /* Inserts user (borrowed; id, email, name, role, status, password_hash required, any other
+   * member is MC_ERR_INVALID) and writes the stored document to *out (new reference, may be
+   * NULL). MC_ERR_CONFLICT when the email or id is taken. */
+  int (*user_create)(mc_store *st, const json_t *user, json_t **out);
+  /* Writes the user with this id / email to *out (new reference). MC_ERR_NOT_FOUND if none. */
+  int (*user_get)(mc_store *st, const char *id, json_t **out);
+  int (*user_get_by_email)(mc_store *st, const char *email, json_t **out);
+  /* Applies changes (borrowed object whose members are a subset of name, password_hash, role,
+   * status; anything else is MC_ERR_INVALID), sets updated_at, and writes the new document to
+   * *out (new reference, may be NULL). MC_ERR_NOT_FOUND if there is no such user. */
+  int (*user_update)(mc_store *st, const char *id, const json_t *changes, json_t **out);
+  /* Writes the number of users with this role to *out. */
+  int (*user_count_by_role)(mc_store *st, const char *role, int64_t *out);
+
   /* Frees the adapter and its connections. No call may be in flight, and no thread that used
    * the store may be exiting at the same time (join workers first). */
   void (*close)(mc_store *st);
@@ -65,6 +87,22 @@ static inline int mc_store_schema_version(mc_store *st, int *out) {
 }
 static inline int mc_store_event_record_once(mc_store *st, const char *source, const char *event_id) {
   return st->ops->event_record_once(st, source, event_id);
+}
+
+static inline int mc_store_user_create(mc_store *st, const json_t *user, json_t **out) {
+  return st->ops->user_create(st, user, out);
+}
+static inline int mc_store_user_get(mc_store *st, const char *id, json_t **out) {
+  return st->ops->user_get(st, id, out);
+}
+static inline int mc_store_user_get_by_email(mc_store *st, const char *email, json_t **out) {
+  return st->ops->user_get_by_email(st, email, out);
+}
+static inline int mc_store_user_update(mc_store *st, const char *id, const json_t *changes, json_t **out) {
+  return st->ops->user_update(st, id, changes, out);
+}
+static inline int mc_store_user_count_by_role(mc_store *st, const char *role, int64_t *out) {
+  return st->ops->user_count_by_role(st, role, out);
 }
 
 #endif

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "internal.h"
+#include "mercato/clock.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/store.h"
@@ -30,6 +31,21 @@ static const mc_sqlite_migration migrations[] = {
    "  processed_at INTEGER NOT NULL,"
    "  PRIMARY KEY (source, event_id)"
    ") STRICT, WITHOUT ROWID;"},
+  {2, "users",
+   /* Emails arrive normalised (trimmed, lower-case), so UNIQUE compares them as stored bytes.
+    * The CHECKs repeat the adapter's own validation, so that no other writer (an operator's
+    * sqlite3 shell, a later migration) can store a role or status the code does not know. */
+   "CREATE TABLE users ("
+   "  id TEXT PRIMARY KEY,"
+   "  email TEXT NOT NULL UNIQUE,"
+   "  name TEXT NOT NULL,"
+   "  role TEXT NOT NULL CHECK (role IN ('customer', 'admin')),"
+   "  status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),"
+   "  password_hash TEXT NOT NULL,"
+   "  created_at INTEGER NOT NULL," /* ms since the epoch */
+   "  updated_at INTEGER NOT NULL"
+   ") STRICT;"
+   "CREATE INDEX users_role ON users (role);"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -83,7 +99,7 @@ static int migrate_record(sqlite3 *db, const mc_sqlite_migration *m) {
   rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, 1, m->version);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(stmt, 2, m->name, -1, SQLITE_STATIC);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, mc_sqlite_now_ms());
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, mc_now_ms());
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
   sqlite3_finalize(stmt);
   return rc == SQLITE_DONE ? MC_OK : mc_sqlite_status(db, rc, "record migration");

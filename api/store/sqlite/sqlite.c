@@ -6,23 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "mercato/clock.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/store.h"
 
-/* Every statement the adapter runs, prepared once per connection on first use. Values are only
- * ever bound, never formatted into these texts. */
-typedef enum mc_sqlite_sql {
-  MC_SQL_PING,
-  MC_SQL_SCHEMA_VERSION,
-  MC_SQL_EVENT_INSERT,
-  MC_SQL_COUNT
-} mc_sqlite_sql;
-
+/* The texts of this file's statements (the ids are in internal.h, with every other file's). */
 static const char *const sql_text[MC_SQL_COUNT] = {
   /* Reads the file (SELECT 1 alone would not), yet never waits: WAL readers take no lock. */
   [MC_SQL_PING] = "SELECT count(*) FROM sqlite_schema",
@@ -63,12 +55,6 @@ int mc_sqlite_status(sqlite3 *db, int rc, const char *what) {
   }
   mc_error("store.sqlite", "%s failed: %s (code %d)", what, msg, rc);
   return MC_ERR_INTERNAL;
-}
-
-int64_t mc_sqlite_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Finalizes the statements and closes the handle; conn must already be off the owner's list. */
@@ -164,17 +150,20 @@ static int conn_get(mc_sqlite *s, mc_sqlite_conn **out) {
   return MC_OK;
 }
 
-/* The calling thread's cached statement for id, reset and unbound, ready to bind. *out is
- * borrowed: the caller resets it again when done (stmt_done). */
-static int stmt_get(mc_sqlite *s, mc_sqlite_sql id, sqlite3 **db, sqlite3_stmt **out) {
+/* Cached statements come back reset and unbound, ready to bind: every user ends with
+ * mc_sqlite_stmt_done. */
+int mc_sqlite_stmt_get(mc_store *st, mc_sqlite_sql id, const char *sql, sqlite3 **db,
+                       sqlite3_stmt **out) {
   mc_sqlite_conn *conn;
-  int err = conn_get(s, &conn);
+  int err;
   int rc;
 
+  if ((unsigned)id >= MC_SQL_COUNT || sql == NULL) return MC_ERR_INTERNAL;
+  err = conn_get(st->impl, &conn);
   if (err != MC_OK) return err;
   if (conn->stmts[id] == NULL) {
-    rc = sqlite3_prepare_v3(conn->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT,
-                            &conn->stmts[id], NULL);
+    rc = sqlite3_prepare_v3(conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &conn->stmts[id],
+                            NULL);
     if (rc != SQLITE_OK) return mc_sqlite_status(conn->db, rc, "prepare statement");
   }
   *db = conn->db;
@@ -182,37 +171,41 @@ static int stmt_get(mc_sqlite *s, mc_sqlite_sql id, sqlite3 **db, sqlite3_stmt *
   return MC_OK;
 }
 
-/* Releases the statement's read or write lock and drops references to bound caller memory. */
-static void stmt_done(sqlite3_stmt *stmt) {
+void mc_sqlite_stmt_done(sqlite3_stmt *stmt) {
   if (stmt == NULL) return;
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
 }
 
+/* One of this file's own statements (their texts are in sql_text above). */
+static int stmt_get(mc_store *st, mc_sqlite_sql id, sqlite3 **db, sqlite3_stmt **out) {
+  return mc_sqlite_stmt_get(st, id, sql_text[id], db, out);
+}
+
 static int sqlite_ping(mc_store *st) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  int err = stmt_get(st->impl, MC_SQL_PING, &db, &stmt);
+  int err = stmt_get(st, MC_SQL_PING, &db, &stmt);
   int rc;
 
   if (err != MC_OK) return err;
   rc = sqlite3_step(stmt);
   if (rc != SQLITE_ROW) err = mc_sqlite_status(db, rc, "ping");
-  stmt_done(stmt);
+  mc_sqlite_stmt_done(stmt);
   return err;
 }
 
 static int sqlite_schema_version(mc_store *st, int *out) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  int err = stmt_get(st->impl, MC_SQL_SCHEMA_VERSION, &db, &stmt);
+  int err = stmt_get(st, MC_SQL_SCHEMA_VERSION, &db, &stmt);
   int rc;
 
   if (err != MC_OK) return err;
   rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) *out = sqlite3_column_int(stmt, 0);
   else err = mc_sqlite_status(db, rc, "read schema version");
-  stmt_done(stmt);
+  mc_sqlite_stmt_done(stmt);
   return err;
 }
 
@@ -227,12 +220,13 @@ static int sqlite_event_record_once(mc_store *st, const char *source, const char
   if (source_len == 0 || source_len > MC_STORE_EVENT_SOURCE_MAX || id_len == 0 ||
       id_len > MC_STORE_EVENT_ID_MAX)
     return MC_ERR_INVALID;
-  err = stmt_get(st->impl, MC_SQL_EVENT_INSERT, &db, &stmt);
+  err = stmt_get(st, MC_SQL_EVENT_INSERT, &db, &stmt);
   if (err != MC_OK) return err;
-  /* SQLITE_STATIC: the caller's strings outlive the step, and stmt_done unbinds them. */
+  /* SQLITE_STATIC: the caller's strings outlive the step, and mc_sqlite_stmt_done unbinds
+   * them. */
   rc = sqlite3_bind_text(stmt, 1, source, (int)source_len, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(stmt, 2, event_id, (int)id_len, SQLITE_STATIC);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, mc_sqlite_now_ms());
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, mc_now_ms());
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
   if (rc != SQLITE_DONE) {
     err = mc_sqlite_status(db, rc, "record event");
@@ -242,7 +236,7 @@ static int sqlite_event_record_once(mc_store *st, const char *source, const char
    * every other one (thread or process) changes nothing. */
   err = sqlite3_changes(db) == 1 ? MC_OK : MC_ERR_CONFLICT;
 done:
-  stmt_done(stmt);
+  mc_sqlite_stmt_done(stmt);
   return err;
 }
 
@@ -268,6 +262,11 @@ static const mc_store_ops sqlite_ops = {
   .ping = sqlite_ping,
   .schema_version = sqlite_schema_version,
   .event_record_once = sqlite_event_record_once,
+  .user_create = mc_sqlite_user_create,
+  .user_get = mc_sqlite_user_get,
+  .user_get_by_email = mc_sqlite_user_get_by_email,
+  .user_update = mc_sqlite_user_update,
+  .user_count_by_role = mc_sqlite_user_count_by_role,
   .close = sqlite_close,
 };
 
