@@ -35,6 +35,35 @@ fail:
   return NULL;
 }
 
+int mc_app_create_admin(mc_app *app, const char *raw_email, const char *password, size_t len) {
+  char email[MC_EMAIL_MAX + 1];
+  const char *reason;
+  json_t *user = NULL;
+  if (mc_auth_normalize_email(raw_email, email) != MC_OK) {
+    mc_error("app", "the admin email is not a valid address");
+    return MC_ERR_INVALID;
+  }
+  if (mc_password_check(password, len, &reason) != MC_OK) {
+    mc_error("app", "the admin password is not acceptable (%s: 12 to 1024 bytes of UTF-8)", reason);
+    return MC_ERR_INVALID;
+  }
+  int rc = mc_auth_create_user(&app->auth, email, password, len, "Administrator", "admin", &user);
+  if (rc == MC_ERR_CONFLICT) mc_error("app", "an account with that email already exists");
+  json_decref(user);
+  return rc;
+}
+
+/* MERCATO_ADMIN_EMAIL/PASSWORD create the first admin, once: when an admin exists they are
+ * ignored, so the variables can stay set across restarts. */
+static int mc_app_bootstrap_admin(mc_app *app) {
+  int64_t admins = 0;
+  const mc_config *cfg = app->cfg;
+  if (!cfg->admin_email[0]) return MC_OK;
+  int rc = mc_store_user_count_by_role(app->store, "admin", &admins);
+  if (rc != MC_OK || admins > 0) return rc;
+  return mc_app_create_admin(app, cfg->admin_email, cfg->admin_password, strlen(cfg->admin_password));
+}
+
 int mc_app_open(mc_app *app, const mc_config *cfg) {
   struct stat st;
   char real[PATH_MAX];
@@ -62,11 +91,24 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
              mc_err_name(err));
     goto fail;
   }
+  if ((err = mc_auth_init(&app->auth, cfg, app->store, app->kv)) != MC_OK) goto fail;
+  app->auth_ready = 1;
+  if ((err = mc_app_bootstrap_admin(app)) != MC_OK) goto fail;
   err = MC_ERR_INTERNAL;
   if (!(app->router = mc_router_new())) goto fail;
-  if ((err = mc_router_add(app->router, mc_health_routes, mc_health_routes_count)) != MC_OK) {
-    mc_error("app", "the route table is malformed: %s", mc_err_name(err));
-    goto fail;
+  const struct {
+    const mc_route *routes;
+    int n;
+  } tables[] = {
+    {mc_health_routes, mc_health_routes_count},
+    {mc_auth_routes, mc_auth_routes_count},
+    {mc_account_routes, mc_account_routes_count},
+  };
+  for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+    if ((err = mc_router_add(app->router, tables[i].routes, tables[i].n)) != MC_OK) {
+      mc_error("app", "the route table is malformed: %s", mc_err_name(err));
+      goto fail;
+    }
   }
   err = MC_ERR_INTERNAL;
   if (!(app->cors_origins = split_list(cfg->cors_origins))) goto fail;
@@ -84,6 +126,7 @@ fail:
 
 void mc_app_close(mc_app *app) {
   mc_router_free(app->router);
+  if (app->auth_ready) mc_auth_free(&app->auth);
   mc_kv_close(app->kv);
   mc_store_close(app->store);
   for (char **o = app->cors_origins; o && *o; o++) free(*o);

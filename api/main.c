@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http/server.h"
 #include "mercato/app.h"
@@ -48,6 +49,30 @@ static int serve(const mc_config *cfg) {
   return 0;
 }
 
+/* mercato admin create --email E: the password comes from stdin (one line), never argv. */
+static int admin_create(const mc_config *cfg, const char *email) {
+  char password[1100];
+  mc_app app;
+  size_t len;
+  int rc;
+  if (isatty(STDIN_FILENO)) fprintf(stderr, "Password for %s (12 to 1024 bytes): ", email);
+  if (!fgets(password, sizeof password, stdin)) {
+    fprintf(stderr, "mercato: no password on stdin\n");
+    return 2;
+  }
+  len = strcspn(password, "\r\n");
+  password[len] = '\0';
+  if (mc_app_open(&app, cfg) != MC_OK) {
+    explicit_bzero(password, sizeof password);
+    return 1;
+  }
+  rc = mc_app_create_admin(&app, email, password, len);
+  explicit_bzero(password, sizeof password);
+  mc_app_close(&app);
+  if (rc == MC_OK) printf("created admin %s\n", email);
+  return rc == MC_OK ? 0 : rc == MC_ERR_INTERNAL || rc == MC_ERR_UNAVAILABLE ? 1 : 2;
+}
+
 static int migrate(const mc_config *cfg) {
   char path[4096];
   mc_store *store = NULL;
@@ -69,7 +94,7 @@ static int migrate(const mc_config *cfg) {
 }
 
 int main(int argc, char **argv) {
-  const char *cmd = "serve";
+  const char *cmd = "serve", *email = NULL;
   int first = 1, rc;
   mc_config cfg;
 
@@ -77,11 +102,19 @@ int main(int argc, char **argv) {
     cmd = argv[1];
     first = 2;
   }
+  if (strcmp(cmd, "admin") == 0) {
+    if (argc < 5 || strcmp(argv[2], "create") != 0 || strcmp(argv[3], "--email") != 0) {
+      fprintf(stderr, "usage: mercato admin create --email EMAIL [--setting value ...] < password\n");
+      return 2;
+    }
+    email = argv[4];
+    first = 5;
+  }
   if (strcmp(cmd, "help") == 0) {
     mc_config_print_help(stdout);
     return 0;
   }
-  if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0) {
+  if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "admin") != 0) {
     fprintf(stderr, "mercato: unknown command \"%s\" (see mercato --help)\n", cmd);
     return 2;
   }
@@ -95,7 +128,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   mc_log_set_level((mc_log_level)cfg.log_level);
-  rc = strcmp(cmd, "migrate") == 0 ? migrate(&cfg) : serve(&cfg);
+  if (strcmp(cmd, "migrate") == 0) rc = migrate(&cfg);
+  else if (email) rc = admin_create(&cfg, email);
+  else rc = serve(&cfg);
   mc_config_free(&cfg);
   return rc;
 }

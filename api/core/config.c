@@ -13,7 +13,7 @@
 #include "mercato/err.h"
 #include "mercato/log.h"
 
-typedef enum { T_INT, T_LONG, T_STR, T_BOOL, T_LEVEL, T_ADDR, T_ORIGINS, T_REDIS } setting_type;
+typedef enum { T_INT, T_LONG, T_STR, T_BOOL, T_LEVEL, T_ADDR, T_ORIGINS, T_REDIS, T_JWT_ALG } setting_type;
 
 typedef struct setting {
   const char *name; /* flag without the dashes; the env var is MERCATO_ + NAME_IN_CAPS */
@@ -55,6 +55,33 @@ static const setting settings[] = {
   {"tls-key", T_STR, OFF(tls_key), "", 0, 1024, "PEM private key file for tls-cert"},
   {"db-busy-timeout-ms", T_INT, OFF(db_busy_timeout_ms), "5000", 0, 600000,
    "how long a database write waits for a lock, in milliseconds"},
+  {"jwt-alg", T_JWT_ALG, OFF(jwt_alg), "HS256", 0, 8, "access token signature: HS256 or ES256"},
+  {"jwt-secret-file", T_STR, OFF(jwt_secret_file), "", 0, 1024,
+   "HS256 secret file (>= 32 bytes); empty: <data-dir>/jwt-secret, generated on first start"},
+  {"jwt-key-file", T_STR, OFF(jwt_key_file), "", 0, 1024,
+   "ES256 private key (PEM); empty: <data-dir>/jwt-es256.pem, generated on first start"},
+  {"jwt-previous-keys", T_STR, OFF(jwt_previous_keys), "", 0, 4096,
+   "comma-separated ES256 PEM files of retired keys, still accepted and published in the JWKS"},
+  {"jwt-issuer", T_STR, OFF(jwt_issuer), "mercato", 1, 200, "iss claim of access tokens"},
+  {"jwt-audience", T_STR, OFF(jwt_audience), "mercato-api", 1, 200, "aud claim of access tokens"},
+  {"access-ttl", T_INT, OFF(access_ttl), "900", 60, 86400, "access token lifetime in seconds"},
+  {"refresh-idle-ttl", T_INT, OFF(refresh_idle_ttl), "604800", 60, 31536000,
+   "seconds a refresh token stays valid unused"},
+  {"refresh-max-ttl", T_INT, OFF(refresh_max_ttl), "2592000", 60, 31536000,
+   "seconds a refresh token family lives at most, however often it is used"},
+  {"cookie-secure", T_BOOL, OFF(cookie_secure), "1", 0, 0,
+   "mark the refresh cookie Secure (browsers accept Secure cookies on http://localhost)"},
+  {"argon2-m-kib", T_INT, OFF(argon2_m_kib), "19456", 19456, 1048576, "Argon2id memory per hash, KiB"},
+  {"argon2-t", T_INT, OFF(argon2_t), "2", 2, 64, "Argon2id passes"},
+  {"argon2-p", T_INT, OFF(argon2_p), "1", 1, 16, "Argon2id lanes"},
+  {"rate-login-ip", T_INT, OFF(rate_login_ip), "30", 1, 1000000, "login attempts per client IP per minute"},
+  {"rate-login-account", T_INT, OFF(rate_login_account), "10", 1, 1000000,
+   "login attempts per account per 15 minutes"},
+  {"rate-signup-ip", T_INT, OFF(rate_signup_ip), "20", 1, 1000000, "signups per client IP per hour"},
+  {"admin-email", T_STR, OFF(admin_email), "", 0, 254,
+   "with MERCATO_ADMIN_PASSWORD: create this admin at start-up when there is no admin yet"},
+  {"admin-password", T_STR, OFF(admin_password), "", 0, 1024,
+   "the first admin's password (prefer the environment variable to the flag)"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -154,10 +181,14 @@ static int apply(mc_config *cfg, const setting *s, const char *value, const char
     if (*value && strncmp(value, "redis://", 8) != 0 && strncmp(value, "unix://", 7) != 0)
       why = "must start with redis:// or unix://";
     break;
+  case T_JWT_ALG:
+    if (strcmp(value, "HS256") != 0 && strcmp(value, "ES256") != 0) why = "must be HS256 or ES256";
+    break;
   case T_STR:
     break;
   }
-  if (!why && (s->type == T_ADDR || s->type == T_ORIGINS || s->type == T_REDIS || s->type == T_STR)) {
+  if (!why && (s->type == T_ADDR || s->type == T_ORIGINS || s->type == T_REDIS || s->type == T_STR ||
+               s->type == T_JWT_ALG)) {
     size_t len = strlen(value);
     if ((long)len < s->min) why = "must not be empty";
     else if ((long)len > s->max) why = "is too long";
@@ -182,8 +213,9 @@ void mc_config_print_help(FILE *out) {
   fprintf(out,
           "Usage: mercato [COMMAND] [--setting value ...]\n\n"
           "Commands:\n"
-          "  serve      run the HTTP server (the default)\n"
-          "  migrate    bring the database schema up to date and exit\n\n"
+          "  serve                    run the HTTP server (the default)\n"
+          "  migrate                  bring the database schema up to date and exit\n"
+          "  admin create --email E   create an admin; the password is read from stdin\n\n"
           "Settings (flag, environment variable, default); flags override the environment:\n");
   for (size_t i = 0; i < NSETTINGS; i++) {
     env_name(&settings[i], env, sizeof env);
@@ -234,6 +266,14 @@ int mc_config_load(mc_config *cfg, int argc, char **argv, int first, FILE *out, 
     snprintf(source, sizeof source, "--%s (%s)", s->name, env);
     if (apply(cfg, s, value, source, err) != 0) return MC_ERR_INVALID;
   }
+  if (cfg->refresh_idle_ttl > cfg->refresh_max_ttl) {
+    fprintf(err, "mercato: MERCATO_REFRESH_IDLE_TTL must not exceed MERCATO_REFRESH_MAX_TTL\n");
+    return MC_ERR_INVALID;
+  }
+  if ((*cfg->admin_email == '\0') != (*cfg->admin_password == '\0')) {
+    fprintf(err, "mercato: MERCATO_ADMIN_EMAIL and MERCATO_ADMIN_PASSWORD must be set together\n");
+    return MC_ERR_INVALID;
+  }
   if ((*cfg->tls_cert == '\0') != (*cfg->tls_key == '\0')) {
     fprintf(err, "mercato: MERCATO_TLS_CERT and MERCATO_TLS_KEY must be set together\n");
     return MC_ERR_INVALID;
@@ -251,7 +291,7 @@ int mc_config_threads(const mc_config *cfg) {
 void mc_config_free(mc_config *cfg) {
   for (size_t i = 0; i < NSETTINGS; i++) {
     setting_type t = settings[i].type;
-    if (t == T_STR || t == T_ADDR || t == T_ORIGINS || t == T_REDIS) {
+    if (t == T_STR || t == T_ADDR || t == T_ORIGINS || t == T_REDIS || t == T_JWT_ALG) {
       char **field = (char **)((char *)cfg + settings[i].offset);
       free(*field);
       *field = NULL;

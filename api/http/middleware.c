@@ -17,6 +17,7 @@ static void ctx_free(void *p) {
   mc_http_ctx *ctx = p;
   if (!ctx) return;
   json_decref(ctx->body);
+  json_decref(ctx->user);
   if (ctx->file_fd >= 0) close(ctx->file_fd);
   free(ctx);
 }
@@ -34,6 +35,7 @@ static int valid_request_id(const char *id) {
 
 static int is_api_path(const char *path) {
   return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+         strncmp(path, "/.well-known/", 13) == 0 ||
          strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0;
 }
 
@@ -129,6 +131,47 @@ int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *use
     snprintf(detail, sizeof detail, "The body is not valid JSON: %.80s (line %d, column %d).",
              jerr.text, jerr.line, jerr.column);
     mc_http_problem(ctx, resp, 400, "malformed_json", detail, NULL);
+  }
+  return U_CALLBACK_CONTINUE;
+}
+
+static void unauthorized(mc_http_ctx *ctx, struct _u_response *resp, const char *code, const char *detail) {
+  u_map_put(resp->map_header, "WWW-Authenticate",
+            strcmp(code, "invalid_token") == 0 ? "Bearer error=\"invalid_token\"" : "Bearer");
+  mc_http_problem(ctx, resp, 401, code, detail, NULL);
+}
+
+int mc_mw_auth(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  mc_http_ctx *ctx = resp->shared_data;
+  mc_app *app = user_data;
+  const char *authz = u_map_get_case(req->map_header, "Authorization"), *reason = NULL;
+  unsigned need = ctx->route ? ctx->route->flags & (MC_ROUTE_AUTH | MC_ROUTE_ADMIN) : 0;
+
+  if (ctx->done) return U_CALLBACK_CONTINUE;
+  /* Deny by default: everything under /api/v1/admin needs an admin, routed or not. */
+  if (strncmp(req->url_path, "/api/v1/admin", 13) == 0 && (req->url_path[13] == '/' || req->url_path[13] == '\0'))
+    need |= MC_ROUTE_ADMIN;
+  if (authz) {
+    if (strncasecmp(authz, "Bearer ", 7) != 0 || strlen(authz + 7) > MC_JWT_TOKEN_MAX) {
+      unauthorized(ctx, resp, "invalid_token", "The Authorization header must be \"Bearer <access token>\".");
+      return U_CALLBACK_CONTINUE;
+    }
+    int rc = mc_auth_authenticate(&app->auth, authz + 7, &ctx->user, &reason);
+    if (rc == MC_ERR_FORBIDDEN) {
+      mc_debug("http.auth", "request %s: access token refused (%s)", ctx->request_id, reason);
+      unauthorized(ctx, resp, "invalid_token", "The access token is invalid or expired; refresh it or sign in again.");
+      return U_CALLBACK_CONTINUE;
+    }
+    if (rc != MC_OK) {
+      mc_http_error(ctx, resp, rc, NULL);
+      return U_CALLBACK_CONTINUE;
+    }
+  }
+  if (need && !ctx->user) {
+    unauthorized(ctx, resp, "unauthenticated", "Sign in: this needs an access token.");
+  } else if ((need & MC_ROUTE_ADMIN) &&
+             strcmp(json_string_value(json_object_get(ctx->user, "role")) ?: "", "admin") != 0) {
+    mc_http_problem(ctx, resp, 403, "forbidden", "This needs an administrator.", NULL);
   }
   return U_CALLBACK_CONTINUE;
 }

@@ -1,5 +1,5 @@
 /* middleware.h - the named priority layers every request passes through, in order, as Ulfius
- * wildcard endpoints; later issues add AUTH and RATE between BODY and APP. */
+ * wildcard endpoints. */
 #ifndef MERCATO_HTTP_MIDDLEWARE_H
 #define MERCATO_HTTP_MIDDLEWARE_H
 
@@ -12,7 +12,7 @@ enum mc_layer {
   MC_LAYER_CORS = 1,    /* origin allow-list, preflight */
   MC_LAYER_BODY = 2,    /* 413 size limit, 415 content type, 400 malformed JSON */
   MC_LAYER_AUTH = 3,    /* bearer token -> user (accounts issue) */
-  MC_LAYER_RATE = 4,    /* rate limits (accounts issue) */
+  MC_LAYER_RATE = 4,    /* general request rate limits (login and signup limit in their handlers) */
   MC_LAYER_APP = 5,     /* the matched route, 404/405, or a static file */
   MC_LAYER_FINISH = 9   /* security headers, access log, file streaming */
 };
@@ -22,6 +22,7 @@ enum mc_layer {
 int mc_mw_request(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_cors(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int mc_mw_auth(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_app(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *user_data);
 

@@ -77,7 +77,7 @@ static int add_layers(struct _u_instance *inst, mc_app *app) {
     int (*cb)(const struct _u_request *, struct _u_response *, void *);
   } layers[] = {
     {MC_LAYER_REQUEST, mc_mw_request}, {MC_LAYER_CORS, mc_mw_cors}, {MC_LAYER_BODY, mc_mw_body},
-    {MC_LAYER_APP, mc_mw_app},         {MC_LAYER_FINISH, mc_mw_finish},
+    {MC_LAYER_AUTH, mc_mw_auth},       {MC_LAYER_APP, mc_mw_app},   {MC_LAYER_FINISH, mc_mw_finish},
   };
   for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++)
     if (ulfius_add_endpoint_by_val(inst, "*", NULL, "*", layers[i].priority, layers[i].cb, app) != U_OK)

@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 
+#include "mercato/auth.h"
 #include "mercato/config.h"
 #include "mercato/kv.h"
 #include "mercato/store.h"
@@ -16,6 +17,8 @@ typedef struct mc_app {
   mc_store *store;
   mc_kv *kv;
   mc_router *router;
+  mc_auth auth;             /* accounts and tokens over store and kv */
+  int auth_ready;
   char **cors_origins;      /* NULL-terminated allow-list parsed from cfg->cors_origins */
   char *web_root;           /* realpath of cfg->web_dir, or NULL when there is no web app */
   char *db_path;            /* <data_dir>/mercato.db */
@@ -27,6 +30,10 @@ typedef struct mc_app {
 /* Opens the ports from cfg (creating the data directory), builds the route table, and fills app.
  * cfg is borrowed and must outlive app. On failure logs why and returns the mc_err. */
 int mc_app_open(mc_app *app, const mc_config *cfg);
+
+/* Creates an admin account (for `mercato admin create` and the first start). Logs why and
+ * returns MC_ERR_INVALID for a bad email or password, MC_ERR_CONFLICT when the email is taken. */
+int mc_app_create_admin(mc_app *app, const char *email, const char *password, size_t len);
 
 /* Closes the ports and frees what mc_app_open allocated. */
 void mc_app_close(mc_app *app);

@@ -24,6 +24,25 @@ typedef struct mc_config {
   char *tls_cert;           /* MERCATO_TLS_CERT: PEM certificate file; with tls_key turns TLS on */
   char *tls_key;            /* MERCATO_TLS_KEY: PEM private key file */
   int db_busy_timeout_ms;   /* MERCATO_DB_BUSY_TIMEOUT_MS: SQLite busy timeout */
+  /* Accounts and tokens */
+  char *jwt_alg;            /* MERCATO_JWT_ALG: HS256 or ES256 */
+  char *jwt_secret_file;    /* MERCATO_JWT_SECRET_FILE: HS256 secret; empty = <data_dir>/jwt-secret */
+  char *jwt_key_file;       /* MERCATO_JWT_KEY_FILE: ES256 PEM; empty = <data_dir>/jwt-es256.pem */
+  char *jwt_previous_keys;  /* MERCATO_JWT_PREVIOUS_KEYS: comma-separated PEM files still accepted */
+  char *jwt_issuer;         /* MERCATO_JWT_ISSUER */
+  char *jwt_audience;       /* MERCATO_JWT_AUDIENCE */
+  int access_ttl;           /* MERCATO_ACCESS_TTL: access token lifetime, seconds */
+  int refresh_idle_ttl;     /* MERCATO_REFRESH_IDLE_TTL: refresh token idle lifetime, seconds */
+  int refresh_max_ttl;      /* MERCATO_REFRESH_MAX_TTL: refresh family absolute lifetime, seconds */
+  int cookie_secure;        /* MERCATO_COOKIE_SECURE: Secure flag on the refresh cookie */
+  int argon2_m_kib;         /* MERCATO_ARGON2_M_KIB */
+  int argon2_t;             /* MERCATO_ARGON2_T */
+  int argon2_p;             /* MERCATO_ARGON2_P */
+  int rate_login_ip;        /* MERCATO_RATE_LOGIN_IP: login attempts per IP per minute */
+  int rate_login_account;   /* MERCATO_RATE_LOGIN_ACCOUNT: login attempts per account per 15 min */
+  int rate_signup_ip;       /* MERCATO_RATE_SIGNUP_IP: signups per IP per hour */
+  char *admin_email;        /* MERCATO_ADMIN_EMAIL: first admin created at start when none exists */
+  char *admin_password;     /* MERCATO_ADMIN_PASSWORD: that admin's password */
 } mc_config;
 
 /* Fills cfg with the defaults, then the environment, then argv[first..argc). Flags are

@@ -21,7 +21,9 @@ typedef struct mc_http_ctx mc_http_ctx;
 typedef void (*mc_handler)(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp);
 
 enum {
-  MC_ROUTE_RAW_BODY = 1u << 0 /* the body is not JSON (uploads): skip the 415/400 checks */
+  MC_ROUTE_RAW_BODY = 1u << 0, /* the body is not JSON (uploads): skip the 415/400 checks */
+  MC_ROUTE_AUTH = 1u << 1,     /* needs a valid access token (401 without) */
+  MC_ROUTE_ADMIN = 1u << 2     /* needs an admin's access token (401 without, 403 for others) */
 };
 
 typedef struct mc_route {
@@ -49,6 +51,7 @@ struct mc_http_ctx {
   int api;                          /* 1 for /api/, /healthz and /readyz: no-store, API headers */
   int done;                         /* a response is written; later layers only decorate it */
   json_t *body;                     /* the parsed JSON body, or NULL (owned) */
+  json_t *user;                     /* the authenticated user's stored document, or NULL (owned) */
   int file_fd;                      /* static file to stream, or -1 (owned) */
   uint64_t file_size;
 };
@@ -76,8 +79,36 @@ void mc_http_error(mc_http_ctx *ctx, struct _u_response *resp, int err, const ch
 /* Appends {field, code, message} to the array *errors (created on first use). */
 void mc_http_add_error(json_t **errors, const char *field, const char *code, const char *message);
 
+/* Writes a 422 problem (code validation_failed) listing errors (stolen). */
+void mc_http_invalid(mc_http_ctx *ctx, struct _u_response *resp, json_t *errors);
+
+/* Checks that the request body is a JSON object whose members are all named in allowed
+ * (NULL-terminated), adding an unknown_field error for each other member, or a body error when
+ * it is missing or not an object. Returns the body (borrowed from ctx) or NULL. */
+json_t *mc_body_object(mc_http_ctx *ctx, const char *const *allowed, json_t **errors);
+
+/* Returns the string member field of obj (borrowed), or NULL after adding an error: required
+ * (missing and required), not_a_string, or too_long (over max bytes). */
+const char *mc_body_string(const json_t *obj, const char *field, int required, size_t max, json_t **errors);
+
+/* Writes the client's address for rate-limit keys into out: IPv4 dotted, IPv6 its /64 prefix. */
+void mc_http_client_ip(const struct _u_request *req, char *out, size_t len);
+
+/* Reads the optional token_delivery member: 1 for "body", 0 for "cookie" or absent, -1 after
+ * adding an error. */
+int mc_http_token_delivery(const json_t *body, json_t **errors);
+
+/* Answers status with {user, access_token, token_type, expires_in[, refresh_token]}, setting the
+ * refresh cookie unless in_body. user and pair are borrowed. */
+void mc_http_send_tokens(mc_http_ctx *ctx, struct _u_response *resp, int status, const json_t *user,
+                         mc_token_pair *pair, int in_body);
+
 /* The routes of each resource file, registered all at once before start-up. */
 extern const mc_route mc_health_routes[];
 extern const int mc_health_routes_count;
+extern const mc_route mc_auth_routes[];
+extern const int mc_auth_routes_count;
+extern const mc_route mc_account_routes[];
+extern const int mc_account_routes_count;
 
 #endif

@@ -1,0 +1,64 @@
+/* validate.c - request body checks shared by handlers: objects with an allow-list of members,
+ * bounded strings, every problem collected before answering; and the client address. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mercato/http.h"
+
+void mc_http_invalid(mc_http_ctx *ctx, struct _u_response *resp, json_t *errors) {
+  mc_http_problem(ctx, resp, 422, "validation_failed", "The request has invalid fields; see errors.", errors);
+}
+
+json_t *mc_body_object(mc_http_ctx *ctx, const char *const *allowed, json_t **errors) {
+  const char *key;
+  json_t *value;
+  if (!json_is_object(ctx->body)) {
+    mc_http_add_error(errors, "body", ctx->body ? "not_an_object" : "required",
+                      ctx->body ? "The body must be a JSON object." : "A JSON body is required.");
+    return NULL;
+  }
+  json_object_foreach(ctx->body, key, value) {
+    int known = 0;
+    for (const char *const *a = allowed; *a && !known; a++) known = strcmp(*a, key) == 0;
+    if (!known) {
+      char field[80];
+      snprintf(field, sizeof field, "%.64s", key);
+      mc_http_add_error(errors, field, "unknown_field", "This field is not accepted here.");
+    }
+  }
+  return ctx->body;
+}
+
+const char *mc_body_string(const json_t *obj, const char *field, int required, size_t max, json_t **errors) {
+  json_t *v = json_object_get(obj, field);
+  if (!v || json_is_null(v)) {
+    if (required) mc_http_add_error(errors, field, "required", "This field is required.");
+    return NULL;
+  }
+  if (!json_is_string(v)) {
+    mc_http_add_error(errors, field, "not_a_string", "This field must be a string.");
+    return NULL;
+  }
+  if (json_string_length(v) > max) {
+    char msg[80];
+    snprintf(msg, sizeof msg, "This field is longer than %zu bytes.", max);
+    mc_http_add_error(errors, field, "too_long", msg);
+    return NULL;
+  }
+  return json_string_value(v);
+}
+
+void mc_http_client_ip(const struct _u_request *req, char *out, size_t len) {
+  const struct sockaddr *sa = req->client_address;
+  snprintf(out, len, "unknown");
+  if (!sa) return;
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+  } else if (sa->sa_family == AF_INET6) {
+    /* Ulfius keeps only sizeof(struct sockaddr) bytes of the peer address: the first 8 bytes of
+     * an IPv6 address, its /64 network, which is the unit to rate-limit by anyway. */
+    const unsigned char *b = (const unsigned char *)sa->sa_data + 6;
+    snprintf(out, len, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+  }
+}
