@@ -64,10 +64,13 @@ static void change_password(mc_http_ctx *ctx, const struct _u_request *req, stru
     return;
   }
   /* Every family is revoked; this client continues with a fresh one. */
-  if (rc == MC_OK) rc = mc_auth_issue_pair(&ctx->app->auth, ctx->user, &pair);
-  if (rc == MC_OK) mc_http_send_tokens(ctx, resp, 200, ctx->user, &pair, in_body);
+  json_t *user = NULL;
+  if (rc == MC_OK) rc = mc_store_user_get(ctx->app->store, uid, &user);
+  if (rc == MC_OK) rc = mc_auth_issue_pair(&ctx->app->auth, user, &pair);
+  if (rc == MC_OK) mc_http_send_tokens(ctx, resp, 200, user, &pair, in_body);
   else mc_http_error(ctx, resp, rc, NULL);
   mc_token_pair_clear(&pair);
+  json_decref(user);
 }
 
 const mc_route mc_account_routes[] = {

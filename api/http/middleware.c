@@ -33,6 +33,26 @@ static int valid_request_id(const char *id) {
   return n > 0;
 }
 
+/* Request ids only need to be unique, not secret: a per-thread splitmix64 stream seeded once
+ * from the kernel avoids a getrandom(2) call on every request. */
+static void new_request_id(char out[33]) {
+  static _Thread_local uint64_t state;
+  static _Thread_local int seeded;
+  static const char hex[] = "0123456789abcdef";
+  if (!seeded) {
+    if (mc_rand_bytes(&state, sizeof state) != MC_OK) state = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state;
+    seeded = 1;
+  }
+  for (int half = 0; half < 2; half++) {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    for (int i = 0; i < 16; i++) out[half * 16 + i] = hex[(z >> (60 - 4 * i)) & 15];
+  }
+  out[32] = '\0';
+}
+
 static int is_api_path(const char *path) {
   return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
          strncmp(path, "/.well-known/", 13) == 0 ||
@@ -48,7 +68,7 @@ int mc_mw_request(const struct _u_request *req, struct _u_response *resp, void *
   ctx->file_fd = -1;
   clock_gettime(CLOCK_MONOTONIC, &ctx->started);
   if (valid_request_id(rid)) strcpy(ctx->request_id, rid);
-  else if (mc_rand_hex(ctx->request_id, 16) != MC_OK) strcpy(ctx->request_id, "unknown");
+  else new_request_id(ctx->request_id);
   if (ulfius_set_response_shared_data(resp, ctx, ctx_free) != U_OK) {
     ctx_free(ctx);
     return U_CALLBACK_ERROR;
@@ -72,7 +92,8 @@ int mc_mw_cors(const struct _u_request *req, struct _u_response *resp, void *use
                   u_map_get_case(req->map_header, "Access-Control-Request-Method") != NULL;
   (void)user_data;
   if (ctx->done) return U_CALLBACK_CONTINUE;
-  if (ctx->api) u_map_put(resp->map_header, "Vary", "Origin");
+  /* Only an allow-list makes responses differ by Origin. */
+  if (ctx->api && ctx->app->cors_origins && ctx->app->cors_origins[0]) u_map_put(resp->map_header, "Vary", "Origin");
   if (!origin) return U_CALLBACK_CONTINUE;
   if (!origin_allowed(ctx->app, origin)) {
     if (preflight)
@@ -126,7 +147,8 @@ int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *use
                     "Request bodies must be sent as Content-Type: application/json.", NULL);
     return U_CALLBACK_CONTINUE;
   }
-  ctx->body = json_loadb(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES, &jerr);
+  /* NUL inside strings is let through here so mc_body_string can name the field it is in. */
+  ctx->body = json_loadb(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
   if (!ctx->body) {
     snprintf(detail, sizeof detail, "The body is not valid JSON: %.80s (line %d, column %d).",
              jerr.text, jerr.line, jerr.column);
@@ -276,4 +298,28 @@ int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *u
             req->http_verb, path, resp->status, (unsigned long long)bytes, us);
   }
   return U_CALLBACK_CONTINUE;
+}
+
+/* The layers in priority order. One Ulfius endpoint runs them (mc_http_pipeline): Ulfius
+ * re-splits every endpoint's URL format and re-parses the request URL for each matching
+ * callback, so N wildcard endpoints would pay that N times per request. */
+static const struct {
+  enum mc_layer priority;
+  const char *name;
+  int (*fn)(const struct _u_request *, struct _u_response *, void *);
+} layers[] = {
+  {MC_LAYER_REQUEST, "request", mc_mw_request}, {MC_LAYER_CORS, "cors", mc_mw_cors},
+  {MC_LAYER_BODY, "body", mc_mw_body},          {MC_LAYER_AUTH, "auth", mc_mw_auth},
+  {MC_LAYER_APP, "app", mc_mw_app},             {MC_LAYER_FINISH, "finish", mc_mw_finish},
+};
+
+int mc_http_pipeline(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+  for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+    int rc = layers[i].fn(req, resp, user_data);
+    if (rc != U_CALLBACK_CONTINUE) {
+      mc_error("http", "layer %s failed (out of memory?)", layers[i].name);
+      return rc;
+    }
+  }
+  return U_CALLBACK_COMPLETE;
 }

@@ -1,5 +1,5 @@
-/* middleware.h - the named priority layers every request passes through, in order, as Ulfius
- * wildcard endpoints. */
+/* middleware.h - the named priority layers every request passes through, in order, run by one
+ * Ulfius wildcard endpoint (mc_http_pipeline). */
 #ifndef MERCATO_HTTP_MIDDLEWARE_H
 #define MERCATO_HTTP_MIDDLEWARE_H
 
@@ -25,6 +25,9 @@ int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *use
 int mc_mw_auth(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_app(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/* Runs every layer above in priority order; the one Ulfius callback of the server. */
+int mc_http_pipeline(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 /* Serves a file of the web app for ctx's path, or the SPA's index.html for client routes
  * (static.c). Sets ctx->file_fd for the FINISH layer to stream, or writes a problem. */

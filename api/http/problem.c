@@ -31,6 +31,16 @@ void mc_http_json(mc_http_ctx *ctx, struct _u_response *resp, int status, json_t
   ctx->done = 1;
 }
 
+void mc_http_json_text(mc_http_ctx *ctx, struct _u_response *resp, int status, const char *json) {
+  char *buf = strdup(json);
+  if (!buf) {
+    mc_http_problem(ctx, resp, 500, "internal", "Out of memory.", NULL);
+    return;
+  }
+  set_body(resp, status, buf, "application/json");
+  ctx->done = 1;
+}
+
 static const char *status_title(int status) {
   switch (status) {
   case 400: return "Bad Request";

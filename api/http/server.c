@@ -71,20 +71,6 @@ static int set_bind(mc_server *srv, const char *bind, int port, unsigned *flags)
   return MC_ERR_INVALID;
 }
 
-static int add_layers(struct _u_instance *inst, mc_app *app) {
-  static const struct {
-    unsigned priority;
-    int (*cb)(const struct _u_request *, struct _u_response *, void *);
-  } layers[] = {
-    {MC_LAYER_REQUEST, mc_mw_request}, {MC_LAYER_CORS, mc_mw_cors}, {MC_LAYER_BODY, mc_mw_body},
-    {MC_LAYER_AUTH, mc_mw_auth},       {MC_LAYER_APP, mc_mw_app},   {MC_LAYER_FINISH, mc_mw_finish},
-  };
-  for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++)
-    if (ulfius_add_endpoint_by_val(inst, "*", NULL, "*", layers[i].priority, layers[i].cb, app) != U_OK)
-      return MC_ERR_INTERNAL;
-  return MC_OK;
-}
-
 int mc_server_start(mc_server *srv, mc_app *app) {
   const mc_config *cfg = app->cfg;
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -107,7 +93,7 @@ int mc_server_start(mc_server *srv, mc_app *app) {
   srv->inst.max_post_body_size = (size_t)mc_router_max_body(app->router, cfg->max_body) + 1;
   srv->inst.allowed_post_processor = U_POST_PROCESS_NONE;
   srv->inst.timeout = (unsigned)cfg->connection_timeout;
-  if (add_layers(&srv->inst, app) != MC_OK) goto fail;
+  if (ulfius_add_endpoint_by_val(&srv->inst, "*", NULL, "*", 0, mc_http_pipeline, app) != U_OK) goto fail;
 
   /* The logger first, so MHD reports problems with the options that follow through it. */
   opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL};

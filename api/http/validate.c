@@ -40,6 +40,10 @@ const char *mc_body_string(const json_t *obj, const char *field, int required, s
     mc_http_add_error(errors, field, "not_a_string", "This field must be a string.");
     return NULL;
   }
+  if (strlen(json_string_value(v)) != json_string_length(v)) {
+    mc_http_add_error(errors, field, "contains_nul", "This field must not contain NUL characters.");
+    return NULL;
+  }
   if (json_string_length(v) > max) {
     char msg[80];
     snprintf(msg, sizeof msg, "This field is longer than %zu bytes.", max);

@@ -206,13 +206,16 @@ int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]) {
   end = start + strlen(start);
   while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
   len = (size_t)(end - start);
+  size_t chars = 0;
   if (len == 0 || len > MC_NAME_MAX) return MC_ERR_INVALID;
-  for (size_t i = 0; i < len;) {
+  for (size_t i = 0; i < len; chars++) {
     const unsigned char *c = (const unsigned char *)start + i;
     size_t s = utf8_seq(c, len - i);
     if (s == 0 || (s == 1 && (c[0] < 0x20 || c[0] == 0x7f))) return MC_ERR_INVALID;
+    if (s == 2 && c[0] == 0xc2 && c[1] < 0xa0) return MC_ERR_INVALID; /* C1 controls */
     i += s;
   }
+  if (chars > MC_NAME_MAX_CHARS) return MC_ERR_INVALID;
   memcpy(out, start, len);
   out[len] = '\0';
   return MC_OK;

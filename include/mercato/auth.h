@@ -14,7 +14,8 @@
 #include "mercato/store.h"
 
 #define MC_EMAIL_MAX 254
-#define MC_NAME_MAX 200
+#define MC_NAME_MAX_CHARS 200
+#define MC_NAME_MAX (4 * MC_NAME_MAX_CHARS) /* bytes: 200 characters of up to 4 bytes */
 /* A refresh token: 32 hex digits of family id, '.', 64 hex digits of secret (256 bits). */
 #define MC_REFRESH_FAMILY_HEX 32
 #define MC_REFRESH_SECRET_HEX 64
@@ -49,7 +50,8 @@ void mc_token_pair_clear(mc_token_pair *pair);
  * a plausible address (one '@', a dotted domain, no spaces or control characters, <= 254). */
 int mc_auth_normalize_email(const char *email, char out[MC_EMAIL_MAX + 1]);
 
-/* Checks a display name: 1..MC_NAME_MAX bytes of UTF-8 after trimming, no control characters.
+/* Checks a display name: 1..MC_NAME_MAX_CHARS characters of UTF-8 after trimming, no control
+ * characters.
  * Writes the trimmed copy into out. MC_ERR_INVALID otherwise. */
 int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]);
 

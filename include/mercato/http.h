@@ -62,6 +62,9 @@ const char *mc_http_param(const mc_http_ctx *ctx, const char *name);
 /* Writes status and body as application/json. Steals body (a NULL body writes none). */
 void mc_http_json(mc_http_ctx *ctx, struct _u_response *resp, int status, json_t *body);
 
+/* Writes status and a constant JSON text (copied) as application/json. */
+void mc_http_json_text(mc_http_ctx *ctx, struct _u_response *resp, int status, const char *json);
+
 /* Writes an RFC 9457 problem: type urn:mercato:problem:<code>, title from the status, detail,
  * code, request_id and, when errors is not NULL, the validation errors[] (stolen). */
 void mc_http_problem(mc_http_ctx *ctx, struct _u_response *resp, int status, const char *code,
@@ -88,7 +91,8 @@ void mc_http_invalid(mc_http_ctx *ctx, struct _u_response *resp, json_t *errors)
 json_t *mc_body_object(mc_http_ctx *ctx, const char *const *allowed, json_t **errors);
 
 /* Returns the string member field of obj (borrowed), or NULL after adding an error: required
- * (missing and required), not_a_string, or too_long (over max bytes). */
+ * (missing and required), not_a_string, contains_nul, or too_long (over max bytes). Bodies are
+ * parsed with JSON_ALLOW_NUL, so read body strings through this, never json_string_value. */
 const char *mc_body_string(const json_t *obj, const char *field, int required, size_t max, json_t **errors);
 
 /* Writes the client's address for rate-limit keys into out: IPv4 dotted, IPv6 its /64 prefix. */

@@ -526,7 +526,7 @@ START_TEST(contract_user_create_rejects_bad_documents) {
   static const char *const required[] = {"id", "email", "name", "role", "status",
                                          "password_hash"};
   char *long_email = email_of_len(255);
-  char *long_name = repeat('n', 201);
+  char *long_name = repeat('n', 801);
   char *long_hash = repeat('h', 513);
   char other_id[MC_ID_MAX];
   json_t *bad[32];
@@ -586,7 +586,7 @@ START_TEST(contract_user_create_rejects_bad_documents) {
     json_t *created;
     long_email[254] = '\0';
     memcpy(long_email + 248, "@x.com", 6);
-    long_name[200] = '\0';
+    long_name[800] = '\0';
     long_hash[512] = '\0';
     user_set(doc, "email", long_email);
     user_set(doc, "name", long_name);
@@ -712,7 +712,7 @@ START_TEST(contract_user_update_rejects_other_members_and_changes_nothing) {
   json_t *doc = user_doc("fixed@example.com", "customer");
   json_t *created = user_create_ok(st, doc);
   const char *id = str_of(doc, "id");
-  char *long_name = repeat('n', 201);
+  char *long_name = repeat('n', 801);
   char other_id[MC_ID_MAX];
   json_t *bad[24];
   int n = 0;

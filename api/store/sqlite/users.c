@@ -11,7 +11,7 @@
 
 /* Longest accepted values, in bytes. 254 is the longest address SMTP can deliver to. */
 #define USER_EMAIL_MAX 254
-#define USER_NAME_MAX 200
+#define USER_NAME_MAX 800 /* 200 characters of up to 4 bytes each */
 #define USER_PASSWORD_HASH_MAX 512
 #define USER_ID_MAX (MC_ID_MAX - 1)
 
