@@ -145,16 +145,18 @@ static void login(mc_http_ctx *ctx, const struct _u_request *req, struct _u_resp
 }
 
 /* The cookie is only honoured from our own pages or an allowed origin: a browser always sends
- * Origin on POST, so its absence or a foreign one means a cross-site request. */
+ * Origin on POST, so its absence or a foreign one means a cross-site request. Our own origin is
+ * this server's scheme and the Host header; behind a TLS-terminating proxy, list the public
+ * origin in MERCATO_CORS_ORIGINS. */
 static int origin_ok(mc_http_ctx *ctx, const struct _u_request *req) {
   const char *origin = u_map_get_case(req->map_header, "Origin");
   const char *host = u_map_get_case(req->map_header, "Host");
-  const char *sep;
+  const char *scheme = ctx->app->tls ? "https://" : "http://";
+  size_t n = strlen(scheme);
   if (!origin) return 0;
   for (char **o = ctx->app->cors_origins; o && *o; o++)
     if (strcmp(*o, origin) == 0) return 1;
-  sep = strstr(origin, "://");
-  return host && sep && strcmp(sep + 3, host) == 0;
+  return host && strncmp(origin, scheme, n) == 0 && strcmp(origin + n, host) == 0;
 }
 
 /* Finds the refresh token in the body (mobile) or the cookie (browser). Writes a problem and

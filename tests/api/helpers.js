@@ -107,6 +107,12 @@ export async function startServer(opts = {}) {
   if (opts.webDir) args.push('--web-dir', opts.webDir);
   const redisUrl = opts.redisUrl === undefined ? REDIS_URL : opts.redisUrl;
   if (redisUrl) args.push('--redis-url', redisUrl);
+  // Login and signup limits count per client IP, and every test talks from 127.0.0.1 (on a
+  // shared Redis, across files and runs too): lift them unless a test sets its own.
+  const given = new Set((opts.args || []).filter((a) => String(a).startsWith('--')).map((a) => String(a).split('=')[0]));
+  for (const flag of ['--rate-login-ip', '--rate-login-account', '--rate-signup-ip']) {
+    if (!given.has(flag)) args.push(flag, '1000000');
+  }
   if (opts.tls) args.push('--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key);
   args.push(...(opts.args || []));
 
