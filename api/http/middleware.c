@@ -261,7 +261,6 @@ int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *u
 
   u_map_put(resp->map_header, "X-Request-Id", ctx->request_id);
   u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
-  u_map_put(resp->map_header, "X-Frame-Options", "DENY");
   if (ctx->api) {
     u_map_put(resp->map_header, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     u_map_put(resp->map_header, "Referrer-Policy", "no-referrer");
@@ -273,6 +272,9 @@ int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *u
               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
               "form-action 'self'; frame-ancestors 'none'");
     u_map_put(resp->map_header, "Referrer-Policy", "strict-origin-when-cross-origin");
+    /* For browsers that predate CSP frame-ancestors; JSON is never framed, so API answers
+     * go without it. */
+    u_map_put(resp->map_header, "X-Frame-Options", "DENY");
   }
   if (app->tls)
     u_map_put(resp->map_header, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");

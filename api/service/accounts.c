@@ -8,6 +8,30 @@
 #include "mercato/id.h"
 #include "mercato/log.h"
 
+/* Each Argon2 call holds one of the auth's slots (one per core) while it runs. */
+static void argon_enter(mc_auth *auth) {
+  while (sem_wait(&auth->argon_slots) != 0) continue; /* EINTR */
+}
+
+static void argon_leave(mc_auth *auth) {
+  sem_post(&auth->argon_slots);
+}
+
+static int hash_password(mc_auth *auth, const char *password, size_t len, char **out) {
+  argon_enter(auth);
+  int rc = mc_password_hash(&auth->policy, password, len, out);
+  argon_leave(auth);
+  return rc;
+}
+
+static int verify_password(mc_auth *auth, const char *encoded, const char *password, size_t len) {
+  argon_enter(auth);
+  int rc = encoded ? mc_password_verify(encoded, password, len)
+                   : mc_password_dummy_verify(&auth->dummy, password, len);
+  argon_leave(auth);
+  return rc;
+}
+
 int mc_auth_create_user(mc_auth *auth, const char *email, const char *password, size_t password_len,
                         const char *name, const char *role, json_t **out_user) {
   char id[MC_ID_MAX];
@@ -16,7 +40,7 @@ int mc_auth_create_user(mc_auth *auth, const char *email, const char *password, 
   int rc;
 
   if ((rc = mc_id_new("usr", id)) != MC_OK) goto done;
-  if ((rc = mc_password_hash(&auth->policy, password, password_len, &hash)) != MC_OK) goto done;
+  if ((rc = hash_password(auth, password, password_len, &hash)) != MC_OK) goto done;
   doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "email", email, "name", name, "role", role,
                   "status", "active", "password_hash", hash);
   if (!doc) {
@@ -36,7 +60,7 @@ static void rehash_if_needed(mc_auth *auth, json_t *user, const char *password, 
   const char *stored = json_string_value(json_object_get(user, "password_hash"));
   char *hash = NULL;
   if (!stored || !mc_password_needs_rehash(&auth->policy, stored)) return;
-  if (mc_password_hash(&auth->policy, password, len, &hash) == MC_OK) {
+  if (hash_password(auth, password, len, &hash) == MC_OK) {
     json_t *changes = json_pack("{s:s}", "password_hash", hash);
     if (changes && mc_store_user_update(auth->store, json_string_value(json_object_get(user, "id")),
                                         changes, NULL) == MC_OK)
@@ -55,13 +79,13 @@ int mc_auth_login(mc_auth *auth, const char *email, const char *password, size_t
 
   *out_user = NULL;
   if (rc == MC_ERR_NOT_FOUND) {
-    mc_password_dummy_verify(&auth->dummy, password, password_len);
+    verify_password(auth, NULL, password, password_len);
     return MC_ERR_FORBIDDEN;
   }
   if (rc != MC_OK) return rc;
   hash = json_string_value(json_object_get(user, "password_hash"));
   status = json_string_value(json_object_get(user, "status"));
-  rc = hash ? mc_password_verify(hash, password, password_len) : MC_ERR_FORBIDDEN;
+  rc = hash ? verify_password(auth, hash, password, password_len) : MC_ERR_FORBIDDEN;
   if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN; /* a corrupt hash never lets anyone in */
   if (rc == MC_OK && (!status || strcmp(status, "active") != 0)) rc = MC_ERR_FORBIDDEN;
   if (rc != MC_OK) {
@@ -82,10 +106,10 @@ int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *curr
 
   if ((rc = mc_store_user_get(auth->store, user_id, &user)) != MC_OK) goto done;
   stored = json_string_value(json_object_get(user, "password_hash"));
-  rc = stored ? mc_password_verify(stored, current, current_len) : MC_ERR_FORBIDDEN;
+  rc = stored ? verify_password(auth, stored, current, current_len) : MC_ERR_FORBIDDEN;
   if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN;
   if (rc != MC_OK) goto done;
-  if ((rc = mc_password_hash(&auth->policy, next, next_len, &hash)) != MC_OK) goto done;
+  if ((rc = hash_password(auth, next, next_len, &hash)) != MC_OK) goto done;
   if (!(changes = json_pack("{s:s}", "password_hash", hash))) {
     rc = MC_ERR_INTERNAL;
     goto done;

@@ -133,6 +133,12 @@ int mc_auth_init(mc_auth *auth, const mc_config *cfg, mc_store *store, mc_kv *kv
                                     (uint32_t)cfg->argon2_p)) != MC_OK)
     goto fail;
   if ((rc = mc_password_dummy_init(&auth->dummy, &auth->policy)) != MC_OK) goto fail;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (sem_init(&auth->argon_slots, 0, (unsigned)(cores < 1 ? 1 : cores)) != 0) {
+    rc = MC_ERR_INTERNAL;
+    goto fail;
+  }
+  auth->argon_slots_ready = 1;
   if ((rc = load_keys(auth, cfg)) != MC_OK) goto fail;
   return MC_OK;
 fail:
@@ -141,6 +147,7 @@ fail:
 }
 
 void mc_auth_free(mc_auth *auth) {
+  if (auth->argon_slots_ready) sem_destroy(&auth->argon_slots);
   mc_jwt_keys_free(auth->keys);
   free(auth->issuer);
   free(auth->audience);

@@ -4,6 +4,7 @@
 #define MERCATO_AUTH_H
 
 #include <jansson.h>
+#include <semaphore.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,10 @@ typedef struct mc_auth {
   mc_password_dummy dummy;
   char *issuer, *audience;       /* owned copies */
   int64_t access_ttl_s, refresh_idle_s, refresh_max_s;
+  /* Argon2 work is CPU-bound and takes m KiB each: running more hashes at once than there are
+   * cores adds memory (19 MiB a hash by default) and no throughput, so they queue here. */
+  sem_t argon_slots;
+  int argon_slots_ready;
 } mc_auth;
 
 typedef struct mc_token_pair {

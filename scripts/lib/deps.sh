@@ -8,7 +8,7 @@ MC_DEBIAN_PACKAGES=(
   libulfius-dev liborcania-dev libyder-dev libjansson-dev libjwt-dev libargon2-dev
   libhiredis-dev libmongoc-dev libbson-dev libsqlite3-dev libcurl4-gnutls-dev
   libmicrohttpd-dev libgnutls28-dev
-  check redis-server wrk nodejs npm gnutls-bin
+  check redis-server wrk nodejs npm gnutls-bin curl
 )
 
 # mc_deps_log MESSAGE...: one line on stderr, prefixed so it is clear which step speaks.

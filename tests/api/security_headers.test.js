@@ -18,12 +18,19 @@ after(async () => {
 function assertCommon(headers, what) {
   const get = (h) => (typeof headers.get === 'function' ? headers.get(h) : headers[h]);
   assert.equal(get('x-content-type-options'), 'nosniff', `${what}: X-Content-Type-Options`);
-  assert.equal(get('x-frame-options'), 'DENY', `${what}: X-Frame-Options`);
   assert.match(get('content-security-policy') || '', /frame-ancestors 'none'/, `${what}: Content-Security-Policy`);
   assert.ok(!get('strict-transport-security'), `${what}: no Strict-Transport-Security without TLS`);
 }
 
-test('API responses carry nosniff, X-Frame-Options DENY, CSP frame-ancestors none, Referrer-Policy no-referrer and Cache-Control no-store', async () => {
+test('pages of the web app also carry X-Frame-Options DENY for browsers without frame-ancestors', async () => {
+  for (const p of ['/', '/products/some-slug']) {
+    const res = await fetch(`${server.base}${p}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY', `${p}: X-Frame-Options`);
+  }
+});
+
+test('API responses carry nosniff, CSP frame-ancestors none, Referrer-Policy no-referrer and Cache-Control no-store', async () => {
   for (const p of ['/healthz', '/readyz']) {
     const res = await api(server, 'GET', p);
     assert.equal(res.status, 200);

@@ -326,12 +326,21 @@ done:
   return err;
 }
 
+/* SQLite's memory statistics take one global mutex on every allocation of every connection,
+ * which serialises the worker threads; nothing here reads those statistics. Must run before
+ * SQLite initialises, hence once, before the first open. */
+static pthread_once_t sqlite_configured = PTHREAD_ONCE_INIT;
+static void configure_sqlite(void) {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out) {
   mc_sqlite *s = NULL;
   mc_sqlite_conn *conn;
   int version = 0;
   int err;
 
+  pthread_once(&sqlite_configured, configure_sqlite);
   if (out == NULL) return MC_ERR_INVALID;
   *out = NULL;
   /* An empty path is a private temporary database and ":memory:" one per connection: with a
