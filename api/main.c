@@ -1,5 +1,6 @@
 /* main.c - mercato: config -> open ports -> build routes -> start -> wait for a signal ->
  * drain -> stop. Also the operational subcommands (migrate). */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,10 @@ int main(int argc, char **argv) {
   int first = 1, rc;
   mc_config cfg;
 
+  /* Argon2 allocates its 19 MiB per hash with malloc. glibc's dynamic mmap threshold would
+   * soon serve such blocks from per-thread arenas that never shrink, so each worker thread
+   * would keep one: a fixed threshold keeps large blocks in mmap, returned when freed. */
+  mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
   if (argc > 1 && argv[1][0] != '-') {
     cmd = argv[1];
     first = 2;

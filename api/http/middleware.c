@@ -2,6 +2,8 @@
  * dispatch, and the finishing touches (security headers, access log, streaming). */
 #include "middleware.h"
 
+#include <orcania.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,28 +255,78 @@ static void loggable_path(const char *path, char *out, size_t len) {
   out[i] = '\0';
 }
 
+/* Adds n headers to map in one go: Ulfius' u_map_put grows three arrays per call, which made
+ * the fixed response headers a visible share of a small request. A key already present is
+ * replaced through u_map_put, as before. Returns 0, or -1 without memory (map left valid). */
+static int add_headers(struct _u_map *map, const char *const (*pairs)[2], size_t n) {
+  size_t fresh = 0, at = (size_t)map->nb_values;
+  for (size_t i = 0; i < n; i++) {
+    if (u_map_has_key(map, pairs[i][0])) {
+      if (u_map_put(map, pairs[i][0], pairs[i][1]) != U_OK) return -1;
+    } else {
+      fresh++;
+    }
+  }
+  if (fresh == 0) return 0;
+  char **keys = o_realloc(map->keys, (at + fresh + 1) * sizeof *keys);
+  if (!keys) return -1;
+  map->keys = keys;
+  char **values = o_realloc(map->values, (at + fresh + 1) * sizeof *values);
+  if (!values) return -1;
+  map->values = values;
+  size_t *lengths = o_realloc(map->lengths, (at + fresh + 1) * sizeof *lengths);
+  if (!lengths) return -1;
+  map->lengths = lengths;
+  for (size_t i = 0; i < n; i++) {
+    if (u_map_has_key(map, pairs[i][0])) continue;
+    char *k = o_strdup(pairs[i][0]), *v = o_strdup(pairs[i][1]);
+    if (!k || !v) {
+      o_free(k);
+      o_free(v);
+      return -1;
+    }
+    keys[at] = k;
+    values[at] = v;
+    lengths[at] = strlen(v) + 1; /* u_map_put counts the NUL */
+    keys[++at] = NULL;
+    values[at] = NULL;
+    lengths[at] = 0;
+    map->nb_values++;
+  }
+  return 0;
+}
+
 int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *user_data) {
   mc_http_ctx *ctx = resp->shared_data;
   mc_app *app = user_data;
   struct timespec now;
   uint64_t bytes = resp->binary_body_length;
 
-  u_map_put(resp->map_header, "X-Request-Id", ctx->request_id);
-  u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
-  if (ctx->api) {
-    u_map_put(resp->map_header, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-    u_map_put(resp->map_header, "Referrer-Policy", "no-referrer");
-    if (!u_map_has_key_case(resp->map_header, "Cache-Control"))
-      u_map_put(resp->map_header, "Cache-Control", "no-store");
-  } else {
-    u_map_put(resp->map_header, "Content-Security-Policy",
-              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-              "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-              "form-action 'self'; frame-ancestors 'none'");
-    u_map_put(resp->map_header, "Referrer-Policy", "strict-origin-when-cross-origin");
+  const char *const api_headers[][2] = {
+    {"X-Request-Id", ctx->request_id},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+    {"Referrer-Policy", "no-referrer"},
+  };
+  const char *const page_headers[][2] = {
+    {"X-Request-Id", ctx->request_id},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+     "form-action 'self'; frame-ancestors 'none'"},
+    {"Referrer-Policy", "strict-origin-when-cross-origin"},
     /* For browsers that predate CSP frame-ancestors; JSON is never framed, so API answers
      * go without it. */
-    u_map_put(resp->map_header, "X-Frame-Options", "DENY");
+    {"X-Frame-Options", "DENY"},
+  };
+  if (ctx->api) {
+    if (!u_map_has_key_case(resp->map_header, "Cache-Control"))
+      u_map_put(resp->map_header, "Cache-Control", "no-store");
+    if (add_headers(resp->map_header, api_headers, sizeof api_headers / sizeof api_headers[0]) != 0)
+      mc_error("http", "request %s: out of memory for headers", ctx->request_id);
+  } else if (add_headers(resp->map_header, page_headers, sizeof page_headers / sizeof page_headers[0]) != 0) {
+    mc_error("http", "request %s: out of memory for headers", ctx->request_id);
   }
   if (app->tls)
     u_map_put(resp->map_header, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");

@@ -5,6 +5,7 @@
 
 #include "mercato/err.h"
 #include "mercato/http.h"
+#include "mercato/json.h"
 #include "mercato/log.h"
 
 /* Replaces the response body with buf (stolen) and sets its content type. */
@@ -19,7 +20,7 @@ static void set_body(struct _u_response *resp, int status, char *buf, const char
 void mc_http_json(mc_http_ctx *ctx, struct _u_response *resp, int status, json_t *body) {
   char *buf = NULL;
   if (body) {
-    buf = json_dumps(body, JSON_COMPACT);
+    if (mc_json_dump(body, &buf, NULL) != MC_OK) buf = NULL;
     json_decref(body);
     if (!buf) {
       mc_error("http", "request %s: could not serialise the response", ctx->request_id);
@@ -79,7 +80,7 @@ void mc_http_problem_with(mc_http_ctx *ctx, struct _u_response *resp, int status
                         code, "request_id", ctx->request_id);
   if (p && extra) json_object_update_missing(p, extra);
   json_decref(extra);
-  buf = p ? json_dumps(p, JSON_COMPACT) : NULL;
+  if (!p || mc_json_dump(p, &buf, NULL) != MC_OK) buf = NULL;
   json_decref(p);
   if (!buf) { /* out of memory: still answer with a valid problem */
     buf = strdup("{\"type\":\"urn:mercato:problem:internal\",\"title\":\"Internal Server Error\","
