@@ -12,8 +12,9 @@
 
 #include "mercato/err.h"
 #include "mercato/log.h"
+#include "mercato/money.h"
 
-typedef enum { T_INT, T_LONG, T_STR, T_BOOL, T_LEVEL, T_ADDR, T_ORIGINS, T_REDIS, T_JWT_ALG } setting_type;
+typedef enum { T_INT, T_LONG, T_STR, T_BOOL, T_LEVEL, T_ADDR, T_ORIGINS, T_REDIS, T_JWT_ALG, T_CURRENCY } setting_type;
 
 typedef struct setting {
   const char *name; /* flag without the dashes; the env var is MERCATO_ + NAME_IN_CAPS */
@@ -82,6 +83,13 @@ static const setting settings[] = {
    "with MERCATO_ADMIN_PASSWORD: create this admin at start-up when there is no admin yet"},
   {"admin-password", T_STR, OFF(admin_password), "", 0, 1024,
    "the first admin's password (prefer the environment variable to the flag)"},
+  {"currency", T_CURRENCY, OFF(currency), "EUR", 3, 3, "the shop's ISO 4217 currency (prices are in its minor unit)"},
+  {"max-image-bytes", T_LONG, OFF(max_image_bytes), "5242880", 1024, 64L * 1024 * 1024,
+   "largest product image upload in bytes (JPEG, PNG or WebP)"},
+  {"catalog-cache", T_BOOL, OFF(catalog_cache), "1", 0, 0,
+   "cache product lists and documents in the kv (invalidated by every catalog write)"},
+  {"catalog-cache-ttl", T_INT, OFF(catalog_cache_ttl), "300", 1, 86400,
+   "seconds a cached catalog answer lives at most"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -184,11 +192,14 @@ static int apply(mc_config *cfg, const setting *s, const char *value, const char
   case T_JWT_ALG:
     if (strcmp(value, "HS256") != 0 && strcmp(value, "ES256") != 0) why = "must be HS256 or ES256";
     break;
+  case T_CURRENCY:
+    if (mc_money_exponent(value) < 0) why = "is not an ISO 4217 currency code (like EUR or USD)";
+    break;
   case T_STR:
     break;
   }
   if (!why && (s->type == T_ADDR || s->type == T_ORIGINS || s->type == T_REDIS || s->type == T_STR ||
-               s->type == T_JWT_ALG)) {
+               s->type == T_JWT_ALG || s->type == T_CURRENCY)) {
     size_t len = strlen(value);
     if ((long)len < s->min) why = "must not be empty";
     else if ((long)len > s->max) why = "is too long";
@@ -291,7 +302,7 @@ int mc_config_threads(const mc_config *cfg) {
 void mc_config_free(mc_config *cfg) {
   for (size_t i = 0; i < NSETTINGS; i++) {
     setting_type t = settings[i].type;
-    if (t == T_STR || t == T_ADDR || t == T_ORIGINS || t == T_REDIS || t == T_JWT_ALG) {
+    if (t == T_STR || t == T_ADDR || t == T_ORIGINS || t == T_REDIS || t == T_JWT_ALG || t == T_CURRENCY) {
       char **field = (char **)((char *)cfg + settings[i].offset);
       free(*field);
       *field = NULL;

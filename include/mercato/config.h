@@ -43,6 +43,11 @@ typedef struct mc_config {
   int rate_signup_ip;       /* MERCATO_RATE_SIGNUP_IP: signups per IP per hour */
   char *admin_email;        /* MERCATO_ADMIN_EMAIL: first admin created at start when none exists */
   char *admin_password;     /* MERCATO_ADMIN_PASSWORD: that admin's password */
+  /* Catalog */
+  char *currency;           /* MERCATO_CURRENCY: the shop's ISO 4217 currency */
+  long max_image_bytes;     /* MERCATO_MAX_IMAGE_BYTES: largest product image upload */
+  int catalog_cache;        /* MERCATO_CATALOG_CACHE: cache product lists and documents in the kv */
+  int catalog_cache_ttl;    /* MERCATO_CATALOG_CACHE_TTL: seconds a cached catalog answer lives */
 } mc_config;
 
 /* Fills cfg with the defaults, then the environment, then argv[first..argc). Flags are

@@ -18,6 +18,32 @@
 
 typedef struct mc_store mc_store;
 
+/* Orders of a product listing. RELEVANCE needs a full-text query (best match first). */
+typedef enum mc_product_sort {
+  MC_SORT_NEWEST = 0, /* -created_at (then id) */
+  MC_SORT_PRICE_ASC,  /* price */
+  MC_SORT_PRICE_DESC, /* -price */
+  MC_SORT_NAME_ASC,   /* name */
+  MC_SORT_RELEVANCE
+} mc_product_sort;
+
+#define MC_PRODUCT_IMAGES_MAX 20
+#define MC_PRODUCT_CATEGORIES_MAX 20
+#define MC_PRODUCT_LIST_MAX 100
+
+/* A product listing query; every filter is optional. */
+typedef struct mc_product_query {
+  const char *q;                    /* plain text (never query syntax), NULL or "" for none */
+  const char *const *category_ids;  /* NULL-terminated: products in any of them; NULL for all */
+  int64_t min_price, max_price;     /* inclusive bounds in minor units; -1 for none */
+  int in_stock;                     /* 1: only stock > 0 */
+  int include_inactive;             /* 1: inactive products too (admin listings) */
+  int64_t low_stock;                /* >= 0: only stock <= low_stock; -1 for none */
+  mc_product_sort sort;
+  int limit;                        /* 1..MC_PRODUCT_LIST_MAX */
+  int64_t offset;                   /* >= 0 */
+} mc_product_query;
+
 typedef struct mc_store_ops {
   /* MC_OK when the database answers a trivial query. */
   int (*ping)(mc_store *st);
@@ -48,6 +74,56 @@ typedef struct mc_store_ops {
   int (*user_update)(mc_store *st, const char *id, const json_t *changes, json_t **out);
   /* Writes the number of users with this role to *out. */
   int (*user_count_by_role)(mc_store *st, const char *role, int64_t *out);
+
+
+  /* --- categories ------------------------------------------------------------------------------
+   * {"id": "cat_...", "name", "slug", "description", "parent_id": null | "cat_...",
+   *  "position": integer, "created_at", "updated_at"}. One level of nesting: a parent has no
+   * parent itself. Slugs are unique, [a-z0-9-], 1..100 bytes. */
+
+  /* Inserts category (borrowed: id, name, slug required; description (default ""), parent_id
+   * (default null), position (default 0) optional; other members MC_ERR_INVALID, as is a
+   * parent that does not exist or has a parent). MC_ERR_CONFLICT when the slug or id is taken. */
+  int (*category_create)(mc_store *st, const json_t *category, json_t **out);
+  int (*category_get)(mc_store *st, const char *id, json_t **out);
+  int (*category_get_by_slug)(mc_store *st, const char *slug, json_t **out);
+  /* Writes every category to *out (new array) ordered by position, then name. */
+  int (*category_list)(mc_store *st, json_t **out);
+  /* Applies changes (subset of name, slug, description, parent_id, position), same rules as
+   * create (a category with children cannot get a parent). */
+  int (*category_update)(mc_store *st, const char *id, const json_t *changes, json_t **out);
+  /* Deletes an unused category. MC_ERR_CONFLICT when products are in it (*out_products set to
+   * their number) or it has children (*out_children set); nothing is deleted then. */
+  int (*category_delete)(mc_store *st, const char *id, int64_t *out_products, int64_t *out_children);
+
+  /* --- products --------------------------------------------------------------------------------
+   * {"id": "prod_...", "name", "slug", "description", "price": integer (minor units),
+   *  "currency", "compare_at_price": integer | null, "sku": string | null, "stock": integer,
+   *  "active": boolean, "category_ids": [...], "images": [{"id": "img_...", "url",
+   *  "content_type", "width", "height", "bytes"}] (in display order), "created_at", "updated_at"} */
+
+  /* Inserts product (borrowed: id, name, slug, price, currency required; description (""),
+   * compare_at_price (null), sku (null), stock (0), active (true), category_ids ([]) optional;
+   * images are added with product_image_add). Prices 0..MC_MONEY_MAX, stock >= 0, categories
+   * must exist. MC_ERR_CONFLICT when the id, slug or sku is taken. */
+  int (*product_create)(mc_store *st, const json_t *product, json_t **out);
+  int (*product_get)(mc_store *st, const char *id, json_t **out);
+  int (*product_get_by_slug)(mc_store *st, const char *slug, json_t **out);
+  /* Applies changes (subset of name, slug, description, price, compare_at_price, sku, stock,
+   * active, category_ids (replaces the set)) atomically; same rules as create. */
+  int (*product_update)(mc_store *st, const char *id, const json_t *changes, json_t **out);
+  /* Deletes the product and its image records; *out_images (may be NULL) gets a new array of
+   * the deleted image documents so the caller can remove their files. */
+  int (*product_delete)(mc_store *st, const char *id, json_t **out_images);
+  /* Lists products matching query: *out_items (new array of product documents, images and
+   * category_ids included) and *out_count, the number of matches without limit/offset. */
+  int (*product_list)(mc_store *st, const mc_product_query *query, json_t **out_items, int64_t *out_count);
+  /* Appends image (borrowed: id, url, content_type, width, height, bytes) to the product's
+   * images; MC_ERR_INVALID past MC_PRODUCT_IMAGES_MAX. *out (may be NULL): the new product. */
+  int (*product_image_add)(mc_store *st, const char *product_id, const json_t *image, json_t **out);
+  /* Removes an image; *out_image (may be NULL) gets its document. MC_ERR_NOT_FOUND if the
+   * product has no such image. */
+  int (*product_image_remove)(mc_store *st, const char *product_id, const char *image_id, json_t **out_image);
 
   /* Frees the adapter and its connections. No call may be in flight, and no thread that used
    * the store may be exiting at the same time (join workers first). */
@@ -104,5 +180,7 @@ static inline int mc_store_user_update(mc_store *st, const char *id, const json_
 static inline int mc_store_user_count_by_role(mc_store *st, const char *role, int64_t *out) {
   return st->ops->user_count_by_role(st, role, out);
 }
+
+/* Catalog calls read naturally through the ops table: st->ops->product_list(st, &q, &items, &n). */
 
 #endif
