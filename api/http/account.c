@@ -50,10 +50,7 @@ static void change_password(mc_http_ctx *ctx, const struct _u_request *req, stru
   int in_body = mc_http_token_delivery(body, &errors);
   size_t next_len = next ? json_string_length(json_object_get(body, "new_password")) : 0;
   if (next && mc_password_check(next, next_len, &reason) != MC_OK)
-    mc_http_add_error(&errors, "new_password", reason,
-                      strcmp(reason, "too_short") == 0  ? "Use at least 12 characters."
-                      : strcmp(reason, "too_long") == 0 ? "Use at most 1024 bytes."
-                                                        : "The password contains characters that are not allowed.");
+    mc_http_password_error(&errors, "new_password", reason);
   if (errors) {
     mc_http_invalid(ctx, resp, errors);
     return;

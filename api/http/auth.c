@@ -86,10 +86,7 @@ static void signup(mc_http_ctx *ctx, const struct _u_request *req, struct _u_res
   if (raw_email && mc_auth_normalize_email(raw_email, email) != MC_OK)
     mc_http_add_error(&errors, "email", "invalid_email", "This is not a valid email address.");
   if (password && mc_password_check(password, json_string_length(json_object_get(body, "password")), &reason) != MC_OK)
-    mc_http_add_error(&errors, "password", reason,
-                      strcmp(reason, "too_short") == 0  ? "Use at least 12 characters."
-                      : strcmp(reason, "too_long") == 0 ? "Use at most 1024 bytes."
-                                                        : "The password contains characters that are not allowed.");
+    mc_http_password_error(&errors, "password", reason);
   if (raw_name && mc_auth_normalize_name(raw_name, name) != MC_OK)
     mc_http_add_error(&errors, "name", "invalid_name", "Give a name of 1 to 200 characters without control characters.");
   if (errors) {

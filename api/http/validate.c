@@ -66,3 +66,10 @@ void mc_http_client_ip(const struct _u_request *req, char *out, size_t len) {
     snprintf(out, len, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
   }
 }
+
+void mc_http_password_error(json_t **errors, const char *field, const char *reason) {
+  mc_http_add_error(errors, field, reason,
+                    strcmp(reason, "too_short") == 0  ? "Use at least 12 characters."
+                    : strcmp(reason, "too_long") == 0 ? "Use at most 1024 bytes."
+                                                      : "The password contains characters that are not allowed.");
+}

@@ -95,6 +95,9 @@ json_t *mc_body_object(mc_http_ctx *ctx, const char *const *allowed, json_t **er
  * parsed with JSON_ALLOW_NUL, so read body strings through this, never json_string_value. */
 const char *mc_body_string(const json_t *obj, const char *field, int required, size_t max, json_t **errors);
 
+/* Adds the error for a password refused by mc_password_check with reason (its code). */
+void mc_http_password_error(json_t **errors, const char *field, const char *reason);
+
 /* Writes the client's address for rate-limit keys into out: IPv4 dotted, IPv6 its /64 prefix. */
 void mc_http_client_ip(const struct _u_request *req, char *out, size_t len);
 
