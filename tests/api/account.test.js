@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { api, assertProblem, startServer } from './helpers.js';
+import { api, assertInvalid, assertProblem, bearer, claimsOf, refreshCookies, startServer, uniqueEmail } from './helpers.js';
 
 const HIGH_LIMITS = ['--rate-login-ip', '100000', '--rate-login-account', '100000', '--rate-signup-ip', '100000'];
 const PASSWORD = 'correct horse battery staple';
@@ -19,10 +19,6 @@ after(async () => { await server?.stop(); });
 
 // ---- local helpers --------------------------------------------------------------------------
 
-const run = crypto.randomBytes(4).toString('hex');
-let seq = 0;
-const uniqueEmail = (tag = 'user') => `${tag}-${run}-${++seq}@example.com`;
-const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 
 /** Signs up a fresh customer with body delivery; returns {email, user, access, refresh}. */
 async function newUser(name = 'Account Tester') {
@@ -37,16 +33,7 @@ const getMe = (token) => api(server, 'GET', '/api/v1/me', { headers: bearer(toke
 const patchMe = (token, body) => api(server, 'PATCH', '/api/v1/me', { headers: bearer(token), body });
 const changePassword = (token, body) => api(server, 'POST', '/api/v1/me/password', { headers: bearer(token), body });
 const refresh = (token) => api(server, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: token } });
-const refreshCookies = (res) => res.headers.getSetCookie().filter((c) => /^mercato_refresh=/i.test(c));
-const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 
-function assertInvalid(res, expected) {
-  const body = assertProblem(res, 422, 'validation_failed');
-  const got = (body.errors || []).map((e) => `${e.field}:${e.code}`).sort();
-  assert.deepEqual(got, expected.map(([f, c]) => `${f}:${c}`).sort(), res.text);
-  for (const e of body.errors) assert.ok(typeof e.message === 'string' && e.message.length > 0);
-  return body;
-}
 
 /** Asserts GET /me still shows exactly `user`. */
 async function assertUnchanged(token, user) {

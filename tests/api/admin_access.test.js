@@ -9,17 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { MERCATO_BIN, api, assertProblem, makeTempDir, rmTemp, serverEnv, startServer } from './helpers.js';
+import { MERCATO_BIN, api, assertProblem, bearer, claimsOf, makeTempDir, rmTemp, serverEnv, startServer, uniqueEmail } from './helpers.js';
 
 const HIGH_LIMITS = ['--rate-login-ip', '100000', '--rate-login-account', '100000', '--rate-signup-ip', '100000'];
 const PASSWORD = 'correct horse battery staple';
 const ADMIN_PASSWORD = 'admin passphrase of some length';
 
-const run = crypto.randomBytes(4).toString('hex');
-let seq = 0;
-const uniqueEmail = (tag = 'user') => `${tag}-${run}-${++seq}@example.com`;
-const bearer = (token) => ({ Authorization: `Bearer ${token}` });
-const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 
 /** Runs `mercato admin create --email EMAIL --data-dir DIR` with `stdin` as its standard input. */
 function adminCreate(dataDir, email, stdin) {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { REDIS_URL, api, assertProblem, rmTemp, runMercato, startRedis, startServer } from './helpers.js';
+import { REDIS_URL, api, assertInvalid, assertProblem, claimsOf, refreshCookies, rmTemp, runMercato, startRedis, startServer, uniqueEmail } from './helpers.js';
 
 const HIGH_LIMITS = ['--rate-login-ip', '100000', '--rate-login-account', '100000', '--rate-signup-ip', '100000'];
 const PASSWORD = 'correct horse battery staple';
@@ -25,16 +25,13 @@ after(async () => { await server?.stop(); });
 const run = crypto.randomBytes(4).toString('hex');
 let seq = 0;
 /** An email no other test (or earlier run against the same Redis) uses. */
-const uniqueEmail = (tag = 'user') => `${tag}-${run}-${++seq}@example.com`;
 
 const signup = (srv, body) => api(srv, 'POST', '/api/v1/auth/signup', { body });
 const login = (srv, body) => api(srv, 'POST', '/api/v1/auth/login', { body });
 
 /** The Set-Cookie headers that set mercato_refresh. */
-const refreshCookies = (res) => res.headers.getSetCookie().filter((c) => /^mercato_refresh=/i.test(c));
 
 /** A JWT's payload, unverified. */
-const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 
 /** The problem body without its per-request member, for comparing two failures. */
 function withoutRequestId(body) {
@@ -42,18 +39,6 @@ function withoutRequestId(body) {
   return rest;
 }
 
-/** Asserts a 422 validation_failed whose errors are exactly `expected` [field, code] pairs (any order). */
-function assertInvalid(res, expected) {
-  const body = assertProblem(res, 422, 'validation_failed');
-  assert.ok(Array.isArray(body.errors), `errors[]: ${res.text}`);
-  for (const e of body.errors) {
-    assert.equal(typeof e.message, 'string');
-    assert.ok(e.message.length > 0, 'every error has a message');
-  }
-  const got = body.errors.map((e) => `${e.field}:${e.code}`).sort();
-  assert.deepEqual(got, expected.map(([f, c]) => `${f}:${c}`).sort(), res.text);
-  return body;
-}
 
 /** Asserts a 200/201 token response: user, Bearer access token, expires_in 900. */
 function assertTokenResponse(res, status, { email, name, role = 'customer' }) {

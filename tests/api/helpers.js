@@ -1,6 +1,7 @@
 // tests/api/helpers.js: the API tests' harness. Starts the real mercato binary on a free port
 // with a fresh data dir, talks HTTP to it, and checks every response against openapi.yaml.
 
+import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -619,4 +620,34 @@ export function makeCert() {
   run(['--generate-privkey', '--key-type=rsa', '--bits=2048', '--outfile', key]);
   run(['--generate-self-signed', '--load-privkey', key, '--template', tmpl, '--outfile', cert]);
   return { dir, cert, key };
+}
+
+// ---- accounts ---------------------------------------------------------------------------------
+
+const emailRun = crypto.randomBytes(4).toString('hex');
+let emailSeq = 0;
+
+/** A fresh address per call, unique across files and runs (tests share servers and Redis). */
+export const uniqueEmail = (tag = 'user') => `${tag}-${emailRun}-${++emailSeq}@example.com`;
+
+/** The Authorization header for an access token. */
+export const bearer = (token) => ({ Authorization: `Bearer ${token}` });
+
+/** The claims of a JWT, unverified (the tests check what the server put in). */
+export const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+
+/** The mercato_refresh Set-Cookie lines of a response. */
+export const refreshCookies = (res) => res.headers.getSetCookie().filter((c) => /^mercato_refresh=/i.test(c));
+
+/** Asserts a 422 validation_failed whose errors are exactly `expected` [field, code] pairs (any order). */
+export function assertInvalid(res, expected) {
+  const body = assertProblem(res, 422, 'validation_failed');
+  assert.ok(Array.isArray(body.errors), `errors[]: ${res.text}`);
+  for (const e of body.errors) {
+    assert.equal(typeof e.message, 'string');
+    assert.ok(e.message.length > 0, 'every error has a message');
+  }
+  const got = body.errors.map((e) => `${e.field}:${e.code}`).sort();
+  assert.deepEqual(got, expected.map(([f, c]) => `${f}:${c}`).sort(), res.text);
+  return body;
 }

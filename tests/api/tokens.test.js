@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { api, assertProblem, makeTempDir, rmTemp, startServer } from './helpers.js';
+import { api, assertProblem, bearer, makeTempDir, refreshCookies, rmTemp, startServer, uniqueEmail } from './helpers.js';
 
 const HIGH_LIMITS = ['--rate-login-ip', '100000', '--rate-login-account', '100000', '--rate-signup-ip', '100000'];
 const PASSWORD = 'correct horse battery staple';
@@ -21,9 +21,6 @@ after(async () => { await server?.stop(); });
 
 // ---- local helpers --------------------------------------------------------------------------
 
-const run = crypto.randomBytes(4).toString('hex');
-let seq = 0;
-const uniqueEmail = (tag = 'user') => `${tag}-${run}-${++seq}@example.com`;
 
 /** Signs up a fresh customer with body delivery; returns {email, user, access, refresh}. */
 async function newUser(srv = server, tag = 'tok') {
@@ -39,14 +36,12 @@ async function loginBody(srv, email) {
   return res.body;
 }
 
-const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 const getMe = (srv, headers) => api(srv, 'GET', '/api/v1/me', { headers });
 const refreshBody = (srv, token) => api(srv, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: token } });
 const refreshCookie = (srv, token, origin = srv.base) => api(srv, 'POST', '/api/v1/auth/refresh', {
   headers: { Cookie: `mercato_refresh=${token}`, ...(origin ? { Origin: origin } : {}) },
 });
 
-const refreshCookies = (res) => res.headers.getSetCookie().filter((c) => /^mercato_refresh=/i.test(c));
 const cookieValue = (setCookie) => setCookie.split(';')[0].slice('mercato_refresh='.length);
 const isClearing = (setCookie) => cookieValue(setCookie) === '' &&
   (/;\s*expires=thu, 01 jan 1970/i.test(setCookie) || /;\s*max-age=0/i.test(setCookie));
