@@ -8,10 +8,17 @@
 #include <sys/stat.h>
 
 #include "http/router.h"
+#include "mercato/catalog.h"
 #include "mercato/err.h"
 #include "mercato/fsutil.h"
 #include "mercato/http.h"
 #include "mercato/log.h"
+
+/* The catalog's route tables (api/http/catalog.c, admin_catalog.c). */
+extern const mc_route mc_catalog_routes[];
+extern const int mc_catalog_routes_count;
+extern const mc_route mc_admin_catalog_routes[];
+extern const int mc_admin_catalog_routes_count;
 
 /* Splits "a, b,c" into a NULL-terminated array of trimmed strings. NULL without memory. */
 static char **split_list(const char *list) {
@@ -91,9 +98,15 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
              mc_err_name(err));
     goto fail;
   }
+  if (cfg->kv_prefix[0]) {
+    mc_kv *wrapped;
+    if ((err = mc_kv_prefixed(app->kv, cfg->kv_prefix, &wrapped)) != MC_OK) goto fail;
+    app->kv = wrapped;
+  }
   if ((err = mc_auth_init(&app->auth, cfg, app->store, app->kv)) != MC_OK) goto fail;
   app->auth_ready = 1;
   if ((err = mc_app_bootstrap_admin(app)) != MC_OK) goto fail;
+  mc_catalog_prepare(app->kv);
   err = MC_ERR_INTERNAL;
   if (!(app->router = mc_router_new())) goto fail;
   const struct {
@@ -103,6 +116,9 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
     {mc_health_routes, mc_health_routes_count},
     {mc_auth_routes, mc_auth_routes_count},
     {mc_account_routes, mc_account_routes_count},
+    {mc_catalog_routes, mc_catalog_routes_count},
+    {mc_admin_catalog_routes, mc_admin_catalog_routes_count},
+    {mc_image_routes, mc_image_routes_count},
   };
   for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
     if ((err = mc_router_add(app->router, tables[i].routes, tables[i].n)) != MC_OK) {

@@ -37,6 +37,8 @@ static const setting settings[] = {
    "built web app served at / (skipped when the directory is missing)"},
   {"redis-url", T_REDIS, OFF(redis_url), "", 0, 1024,
    "redis://[:password@]host[:port][/db] or unix:///path; empty uses the in-process memory kv"},
+  {"kv-prefix", T_STR, OFF(kv_prefix), "", 0, 64,
+   "prefix for every kv key, so several shops can share one Redis database (\"shop1:\")"},
   {"redis-timeout-ms", T_INT, OFF(redis_timeout_ms), "500", 10, 60000,
    "timeout for connecting to Redis and for each command, in milliseconds"},
   {"log-level", T_LEVEL, OFF(log_level), "info", 0, 0, "debug, info, warn or error"},
@@ -226,7 +228,10 @@ void mc_config_print_help(FILE *out) {
           "Commands:\n"
           "  serve                    run the HTTP server (the default)\n"
           "  migrate                  bring the database schema up to date and exit\n"
-          "  admin create --email E   create an admin; the password is read from stdin\n\n"
+          "  admin create --email E   create an admin; the password is read from stdin\n"
+          "  seed --demo [--if-empty] create the demo shop (8 categories, 60 products with images);\n"
+          "                           refuses when the catalog has products, --if-empty then exits 0\n"
+          "  seed --bench N           add N (1..1000000) synthetic products for benchmarks\n\n"
           "Settings (flag, environment variable, default); flags override the environment:\n");
   for (size_t i = 0; i < NSETTINGS; i++) {
     env_name(&settings[i], env, sizeof env);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mercato/err.h"
+#include "mercato/images.h"
 #include "mercato/log.h"
 #include "mercato/rand.h"
 #include "router.h"
@@ -128,10 +129,19 @@ static int is_json_type(const char *ct) {
   return *ct == '\0' || *ct == ';';
 }
 
+/* The largest body the matched route takes: an image upload's comes from the configuration
+ * (with room for multipart framing), others from the route table or MERCATO_MAX_BODY. */
+static long body_limit(const mc_http_ctx *ctx, const struct _u_request *req, const mc_config *cfg) {
+  if (ctx->route && (ctx->route->flags & MC_ROUTE_IMAGE_BODY))
+    return cfg->max_image_bytes +
+           (mc_multipart_is(u_map_get_case(req->map_header, "Content-Type")) ? MC_HTTP_MULTIPART_SLACK : 0);
+  return ctx->route && ctx->route->max_body ? ctx->route->max_body : cfg->max_body;
+}
+
 int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *user_data) {
   mc_http_ctx *ctx = resp->shared_data;
   const mc_app *app = user_data;
-  long limit = ctx->route && ctx->route->max_body ? ctx->route->max_body : app->cfg->max_body;
+  long limit = body_limit(ctx, req, app->cfg);
   const char *cl = u_map_get_case(req->map_header, "Content-Length");
   char detail[160];
   json_error_t jerr;
@@ -143,7 +153,7 @@ int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *use
     return U_CALLBACK_CONTINUE;
   }
   if (req->binary_body_length == 0 || !ctx->api) return U_CALLBACK_CONTINUE;
-  if (ctx->route && (ctx->route->flags & MC_ROUTE_RAW_BODY)) return U_CALLBACK_CONTINUE;
+  if (ctx->route && (ctx->route->flags & (MC_ROUTE_RAW_BODY | MC_ROUTE_IMAGE_BODY))) return U_CALLBACK_CONTINUE;
   if (!is_json_type(u_map_get_case(req->map_header, "Content-Type"))) {
     mc_http_problem(ctx, resp, 415, "unsupported_media_type",
                     "Request bodies must be sent as Content-Type: application/json.", NULL);
@@ -256,13 +266,15 @@ static void loggable_path(const char *path, char *out, size_t len) {
 }
 
 /* Adds n headers to map in one go: Ulfius' u_map_put grows three arrays per call, which made
- * the fixed response headers a visible share of a small request. A key already present is
- * replaced through u_map_put, as before. Returns 0, or -1 without memory (map left valid). */
+ * the fixed response headers a visible share of a small request. A header the handler set
+ * already is its word and is kept (an image's sandboxing Content-Security-Policy), except
+ * X-Request-Id, which is always this request's. Returns 0, or -1 without memory (map left
+ * valid). */
 static int add_headers(struct _u_map *map, const char *const (*pairs)[2], size_t n) {
   size_t fresh = 0, at = (size_t)map->nb_values;
   for (size_t i = 0; i < n; i++) {
     if (u_map_has_key(map, pairs[i][0])) {
-      if (u_map_put(map, pairs[i][0], pairs[i][1]) != U_OK) return -1;
+      if (strcmp(pairs[i][0], "X-Request-Id") == 0 && u_map_put(map, pairs[i][0], pairs[i][1]) != U_OK) return -1;
     } else {
       fresh++;
     }

@@ -89,8 +89,12 @@ int mc_server_start(mc_server *srv, mc_app *app) {
     flags |= MHD_USE_TLS;
   }
   if (ulfius_init_instance(&srv->inst, (unsigned)cfg->port, NULL, NULL) != U_OK) goto fail;
-  /* One byte over the largest accepted body, so Ulfius' silent truncation is detectable. */
-  srv->inst.max_post_body_size = (size_t)mc_router_max_body(app->router, cfg->max_body) + 1;
+  /* One byte over the largest accepted body, so Ulfius' silent truncation is detectable. Image
+   * uploads (MC_ROUTE_IMAGE_BODY) take their limit from the configuration, not the table. */
+  long max_body = mc_router_max_body(app->router, cfg->max_body);
+  long max_upload = cfg->max_image_bytes + MC_HTTP_MULTIPART_SLACK;
+  if (max_upload > max_body) max_body = max_upload;
+  srv->inst.max_post_body_size = (size_t)max_body + 1;
   srv->inst.allowed_post_processor = U_POST_PROCESS_NONE;
   srv->inst.timeout = (unsigned)cfg->connection_timeout;
   if (ulfius_add_endpoint_by_val(&srv->inst, "*", NULL, "*", 0, mc_http_pipeline, app) != U_OK) goto fail;

@@ -13,6 +13,7 @@ typedef struct mc_config {
   char *web_dir;            /* MERCATO_WEB_DIR, --web-dir */
   char *redis_url;          /* MERCATO_REDIS_URL, --redis-url: empty means the memory kv */
   int redis_timeout_ms;     /* MERCATO_REDIS_TIMEOUT_MS */
+  char *kv_prefix;          /* MERCATO_KV_PREFIX: put in front of every kv key ("" for none) */
   int log_level;            /* MERCATO_LOG_LEVEL: an mc_log_level */
   int access_log;           /* MERCATO_ACCESS_LOG: 1 or 0 */
   int threads;              /* MERCATO_THREADS: worker threads; 0 means 4 x cores */

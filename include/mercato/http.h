@@ -23,8 +23,14 @@ typedef void (*mc_handler)(mc_http_ctx *ctx, const struct _u_request *req, struc
 enum {
   MC_ROUTE_RAW_BODY = 1u << 0, /* the body is not JSON (uploads): skip the 415/400 checks */
   MC_ROUTE_AUTH = 1u << 1,     /* needs a valid access token (401 without) */
-  MC_ROUTE_ADMIN = 1u << 2     /* needs an admin's access token (401 without, 403 for others) */
+  MC_ROUTE_ADMIN = 1u << 2,    /* needs an admin's access token (401 without, 403 for others) */
+  MC_ROUTE_IMAGE_BODY = 1u << 3 /* a raw upload of up to MERCATO_MAX_IMAGE_BYTES (implies RAW_BODY;
+                                  * max_body is ignored), plus MC_HTTP_MULTIPART_SLACK when the
+                                  * body is multipart/form-data */
 };
+
+/* What a multipart/form-data upload may add around its file: delimiters and part headers. */
+#define MC_HTTP_MULTIPART_SLACK (16L * 1024)
 
 typedef struct mc_route {
   const char *method;  /* "GET", "POST", "PATCH", "PUT" or "DELETE"; GET also answers HEAD */
@@ -117,5 +123,7 @@ extern const mc_route mc_auth_routes[];
 extern const int mc_auth_routes_count;
 extern const mc_route mc_account_routes[];
 extern const int mc_account_routes_count;
+extern const mc_route mc_image_routes[];
+extern const int mc_image_routes_count;
 
 #endif

@@ -74,6 +74,12 @@ int mc_kv_memory_open(mc_kv **out);
 /* Opens the redis adapter for an already parsed URL (see mc_kv_open). */
 int mc_kv_redis_open(const char *url, int timeout_ms, mc_kv **out);
 
+#define MC_KV_PREFIX_MAX 64
+
+/* Wraps inner so that every key gets prefix (1..MC_KV_PREFIX_MAX bytes) in front: shops or test servers sharing one Redis
+ * database then never see each other's keys. On MC_OK *out owns inner. */
+int mc_kv_prefixed(mc_kv *inner, const char *prefix, mc_kv **out);
+
 /* Closes kv (NULL is fine). */
 void mc_kv_close(mc_kv *kv);
 

@@ -18,12 +18,17 @@
 
 typedef struct mc_store mc_store;
 
-/* Orders of a product listing. RELEVANCE needs a full-text query (best match first). */
+/* Orders of a product listing. Ties are broken by id in the key's direction (ascending for
+ * relevance), so pages never overlap. RELEVANCE needs a full-text query (without one it is
+ * NEWEST): best bm25 match first (a match in the name weighs ten in the description) when
+ * there are at most a few hundred matches (250 in the sqlite adapter); past that, scoring
+ * every match costs too much, and the products whose name holds every word come first, then
+ * the others, each group most recently added first. */
 typedef enum mc_product_sort {
-  MC_SORT_NEWEST = 0, /* -created_at (then id) */
-  MC_SORT_PRICE_ASC,  /* price */
-  MC_SORT_PRICE_DESC, /* -price */
-  MC_SORT_NAME_ASC,   /* name */
+  MC_SORT_NEWEST = 0, /* -created_at (then -id) */
+  MC_SORT_PRICE_ASC,  /* price (then id) */
+  MC_SORT_PRICE_DESC, /* -price (then -id) */
+  MC_SORT_NAME_ASC,   /* name, compared as bytes (then id) */
   MC_SORT_RELEVANCE
 } mc_product_sort;
 
@@ -31,10 +36,15 @@ typedef enum mc_product_sort {
 #define MC_PRODUCT_CATEGORIES_MAX 20
 #define MC_PRODUCT_LIST_MAX 100
 
-/* A product listing query; every filter is optional. */
+/* A product listing query; every filter is optional. Out-of-range values are MC_ERR_INVALID.
+ * q is split into words (runs of letters and digits; any non-ASCII byte counts as a letter);
+ * a product matches when its name or description holds every word (case and accents
+ * ignored), the last word as a prefix ("cha" finds "chair"). Only the first 8 words count,
+ * each cut to 64 bytes; a q with no word matches nothing. */
 typedef struct mc_product_query {
   const char *q;                    /* plain text (never query syntax), NULL or "" for none */
-  const char *const *category_ids;  /* NULL-terminated: products in any of them; NULL for all */
+  const char *const *category_ids;  /* NULL-terminated: products in any of them (an empty list
+                                     * matches nothing); NULL for all */
   int64_t min_price, max_price;     /* inclusive bounds in minor units; -1 for none */
   int in_stock;                     /* 1: only stock > 0 */
   int include_inactive;             /* 1: inactive products too (admin listings) */
@@ -79,50 +89,74 @@ typedef struct mc_store_ops {
   /* --- categories ------------------------------------------------------------------------------
    * {"id": "cat_...", "name", "slug", "description", "parent_id": null | "cat_...",
    *  "position": integer, "created_at", "updated_at"}. One level of nesting: a parent has no
-   * parent itself. Slugs are unique, [a-z0-9-], 1..100 bytes. */
+   * parent itself. Slugs are unique, [a-z0-9-], 1..100 bytes; name 1..200 characters with no
+   * control character; description at most 10000 bytes; position 0..10^9. */
 
   /* Inserts category (borrowed: id, name, slug required; description (default ""), parent_id
    * (default null), position (default 0) optional; other members MC_ERR_INVALID, as is a
-   * parent that does not exist or has a parent). MC_ERR_CONFLICT when the slug or id is taken. */
+   * parent that does not exist, has a parent, or is the category itself) and writes the stored
+   * document to *out (new reference, may be NULL). MC_ERR_CONFLICT when the slug or id is
+   * taken. */
   int (*category_create)(mc_store *st, const json_t *category, json_t **out);
+  /* Writes the category with this id / slug to *out (new reference). MC_ERR_NOT_FOUND if none. */
   int (*category_get)(mc_store *st, const char *id, json_t **out);
   int (*category_get_by_slug)(mc_store *st, const char *slug, json_t **out);
-  /* Writes every category to *out (new array) ordered by position, then name. */
+  /* Writes every category to *out (new array) ordered by position, then name, then id. */
   int (*category_list)(mc_store *st, json_t **out);
-  /* Applies changes (subset of name, slug, description, parent_id, position), same rules as
-   * create (a category with children cannot get a parent). */
+  /* Applies changes (borrowed, a non-empty subset of name, slug, description, parent_id,
+   * position), same rules as create (and a category with children cannot get a parent), sets
+   * updated_at, and writes the new document to *out (new reference, may be NULL).
+   * MC_ERR_NOT_FOUND if there is no such category; nothing changes on any error. */
   int (*category_update)(mc_store *st, const char *id, const json_t *changes, json_t **out);
   /* Deletes an unused category. MC_ERR_CONFLICT when products are in it (*out_products set to
-   * their number) or it has children (*out_children set); nothing is deleted then. */
+   * their number, inactive ones included) or it has children (*out_children set); nothing is
+   * deleted then. Both outputs may be NULL and are 0 unless the result is MC_ERR_CONFLICT.
+   * MC_ERR_NOT_FOUND if there is no such category. */
   int (*category_delete)(mc_store *st, const char *id, int64_t *out_products, int64_t *out_children);
 
   /* --- products --------------------------------------------------------------------------------
    * {"id": "prod_...", "name", "slug", "description", "price": integer (minor units),
    *  "currency", "compare_at_price": integer | null, "sku": string | null, "stock": integer,
-   *  "active": boolean, "category_ids": [...], "images": [{"id": "img_...", "url",
-   *  "content_type", "width", "height", "bytes"}] (in display order), "created_at", "updated_at"} */
+   *  "active": boolean, "category_ids": [...] (in id order), "images": [{"id": "img_...",
+   *  "url", "content_type", "width", "height", "bytes"}] (in display order), "created_at",
+   *  "updated_at"}. Rules: name 1..200 characters with no control character; slug as for
+   * categories; description at most 10000 bytes; price and compare_at_price 0..MC_MONEY_MAX;
+   * currency three upper-case letters; sku 1..64 bytes with no control character; stock
+   * 0..10^9; category_ids at most MC_PRODUCT_CATEGORIES_MAX distinct ids of existing
+   * categories. Image: id "img_...", url 1..512 bytes with no control character,
+   * content_type image/jpeg, image/png, image/webp or image/svg+xml, width and height
+   * 1..20000, bytes >= 0, all required. Breaking a rule is MC_ERR_INVALID, and writes that
+   * fail change nothing (a product is never left half-written). */
 
   /* Inserts product (borrowed: id, name, slug, price, currency required; description (""),
    * compare_at_price (null), sku (null), stock (0), active (true), category_ids ([]) optional;
-   * images are added with product_image_add). Prices 0..MC_MONEY_MAX, stock >= 0, categories
-   * must exist. MC_ERR_CONFLICT when the id, slug or sku is taken. */
+   * images are added with product_image_add) and writes the stored document to *out (new
+   * reference, may be NULL). MC_ERR_CONFLICT when the id, slug or sku is taken. */
   int (*product_create)(mc_store *st, const json_t *product, json_t **out);
+  /* Writes the product with this id / slug to *out (new reference). MC_ERR_NOT_FOUND if none. */
   int (*product_get)(mc_store *st, const char *id, json_t **out);
   int (*product_get_by_slug)(mc_store *st, const char *slug, json_t **out);
-  /* Applies changes (subset of name, slug, description, price, compare_at_price, sku, stock,
-   * active, category_ids (replaces the set)) atomically; same rules as create. */
+  /* Applies changes (borrowed, a non-empty subset of name, slug, description, price,
+   * compare_at_price, sku, stock, active, category_ids (replaces the set); null sets
+   * compare_at_price or sku back to none) atomically with the same rules as create, sets
+   * updated_at, and writes the new document to *out (new reference, may be NULL).
+   * MC_ERR_NOT_FOUND if there is no such product, MC_ERR_CONFLICT for a slug or sku taken. */
   int (*product_update)(mc_store *st, const char *id, const json_t *changes, json_t **out);
-  /* Deletes the product and its image records; *out_images (may be NULL) gets a new array of
-   * the deleted image documents so the caller can remove their files. */
+  /* Deletes the product with its category links and image records; *out_images (may be NULL)
+   * gets a new array of the deleted image documents (display order) so the caller can remove
+   * their files. MC_ERR_NOT_FOUND if there is no such product. */
   int (*product_delete)(mc_store *st, const char *id, json_t **out_images);
-  /* Lists products matching query: *out_items (new array of product documents, images and
-   * category_ids included) and *out_count, the number of matches without limit/offset. */
+  /* Lists products matching query: *out_items (new array of complete product documents) and
+   * *out_count (may be NULL), the number of matches without limit/offset, both read from one
+   * snapshot. */
   int (*product_list)(mc_store *st, const mc_product_query *query, json_t **out_items, int64_t *out_count);
   /* Appends image (borrowed: id, url, content_type, width, height, bytes) to the product's
-   * images; MC_ERR_INVALID past MC_PRODUCT_IMAGES_MAX. *out (may be NULL): the new product. */
+   * images and sets its updated_at; MC_ERR_INVALID past MC_PRODUCT_IMAGES_MAX,
+   * MC_ERR_CONFLICT when the image id is taken, MC_ERR_NOT_FOUND without such a product.
+   * *out (may be NULL): the new product document (new reference). */
   int (*product_image_add)(mc_store *st, const char *product_id, const json_t *image, json_t **out);
-  /* Removes an image; *out_image (may be NULL) gets its document. MC_ERR_NOT_FOUND if the
-   * product has no such image. */
+  /* Removes an image and sets the product's updated_at; *out_image (may be NULL) gets its
+   * document (new reference). MC_ERR_NOT_FOUND if the product has no such image. */
   int (*product_image_remove)(mc_store *st, const char *product_id, const char *image_id, json_t **out_image);
 
   /* Frees the adapter and its connections. No call may be in flight, and no thread that used

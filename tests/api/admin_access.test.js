@@ -58,8 +58,8 @@ const ADMIN_REQUESTS = [
   ['GET', '/api/v1/admin/'],
   ['GET', '/api/v1/admin/whatever'],
   ['GET', '/api/v1/admin/orders?status=paid'],
-  ['POST', '/api/v1/admin/products'],
-  ['PUT', '/api/v1/admin/products/prod_x'],
+  ['POST', '/api/v1/admin/no-such-resource'],
+  ['PUT', '/api/v1/admin/no-such-resource/x_1'],
   ['PATCH', '/api/v1/admin/users/usr_x'],
   ['DELETE', '/api/v1/admin/users/usr_x'],
 ];

@@ -108,6 +108,11 @@ export async function startServer(opts = {}) {
   if (opts.webDir) args.push('--web-dir', opts.webDir);
   const redisUrl = opts.redisUrl === undefined ? REDIS_URL : opts.redisUrl;
   if (redisUrl) args.push('--redis-url', redisUrl);
+  // Servers of concurrent test files share the Redis database: give each its own key space
+  // (the catalog cache generation, rate-limit counters) unless a test wants to share one.
+  if (redisUrl && !(opts.args || []).some((a) => String(a).startsWith('--kv-prefix'))) {
+    args.push('--kv-prefix', `t${crypto.randomBytes(6).toString('hex')}:`);
+  }
   // Login and signup limits count per client IP, and every test talks from 127.0.0.1 (on a
   // shared Redis, across files and runs too): lift them unless a test sets its own.
   const given = new Set((opts.args || []).filter((a) => String(a).startsWith('--')).map((a) => String(a).split('=')[0]));

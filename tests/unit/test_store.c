@@ -16,107 +16,7 @@
 #include "mercato/id.h"
 #include "mercato/log.h"
 #include "mercato/store.h"
-
-/* Every test works in its own directory under this one, which main removes at the end, so a
- * failing test (whose process Check ends mid-way) still leaves nothing behind. */
-static char run_dir[256];
-
-/* One fresh place to keep a store: a directory for sqlite, a database name for mongo. */
-typedef struct store_env {
-  char dir[sizeof run_dir + 16];
-  char path[sizeof run_dir + 64]; /* sqlite: the database file */
-} store_env;
-
-/* How the contract tests reach an adapter. Adding an adapter means adding a row to factories[]
- * (Mongo: present only when MERCATO_TEST_MONGODB_URI is set, each env a fresh database name,
- * env_drop dropping it). */
-typedef struct store_factory {
-  const char *name;
-  /* Opens (or reopens) the store kept in env; *out is the caller's. */
-  int (*open)(const store_env *env, int busy_timeout_ms, mc_store **out);
-  int (*latest_version)(void);
-  /* Test back door: records in env's storage that its schema is at version, as a newer build
-   * would have done. */
-  void (*force_version)(const store_env *env, int version);
-} store_factory;
-
-/* ---- sqlite factory ---- */
-
-static int sqlite_factory_open(const store_env *env, int busy_timeout_ms, mc_store **out) {
-  mc_store_options opts = {.path = env->path, .busy_timeout_ms = busy_timeout_ms};
-  return mc_store_sqlite_open(&opts, out);
-}
-
-/* A second handle onto the test's database file, as another program would open it. */
-static sqlite3 *raw_open(const store_env *env) {
-  sqlite3 *db = NULL;
-  ck_assert_int_eq(sqlite3_open_v2(env->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  return db;
-}
-
-static void sqlite_factory_force_version(const store_env *env, int version) {
-  sqlite3 *db = raw_open(env);
-  sqlite3_stmt *stmt = NULL;
-  ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                      "INSERT INTO schema_migrations (version, name, applied_at) "
-                                      "VALUES (?1, 'from a newer build', 0)",
-                                      -1, &stmt, NULL),
-                   SQLITE_OK);
-  ck_assert_int_eq(sqlite3_bind_int(stmt, 1, version), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-}
-
-static const store_factory factories[] = {
-  {"sqlite", sqlite_factory_open, mc_store_sqlite_latest_version, sqlite_factory_force_version},
-};
-#define FACTORY_COUNT ((int)(sizeof factories / sizeof factories[0]))
-
-/* ---- helpers ---- */
-
-static mc_log_level saved_log_level;
-
-/* For tests whose expected failure is logged as a warning or an error on purpose. */
-static void logs_off(void) {
-  saved_log_level = mc_log_get_level();
-  mc_log_set_level((mc_log_level)(MC_LOG_ERROR + 1));
-}
-
-static void logs_on(void) {
-  mc_log_set_level(saved_log_level);
-}
-
-static void env_init(store_env *env) {
-  snprintf(env->dir, sizeof env->dir, "%s/t-XXXXXX", run_dir);
-  ck_assert_ptr_nonnull(mkdtemp(env->dir));
-  snprintf(env->path, sizeof env->path, "%s/mercato.db", env->dir);
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-static void rm_tree(const char *dir) {
-  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static mc_store *open_fresh(const store_factory *f, store_env *env) {
-  mc_store *st = NULL;
-  env_init(env);
-  ck_assert_int_eq(f->open(env, 5000, &st), MC_OK);
-  ck_assert_ptr_nonnull(st);
-  return st;
-}
-
-static void close_and_drop(mc_store *st, store_env *env) {
-  mc_store_close(st);
-  rm_tree(env->dir);
-}
+#include "store_contract.h"
 
 /* ---- contract: schema ---- */
 
@@ -382,24 +282,8 @@ static json_t *user_get_ok(mc_store *st, const char *id) {
   return out;
 }
 
-static const char *str_of(const json_t *doc, const char *key) {
-  const char *s = json_string_value(json_object_get(doc, key));
-  ck_assert_msg(s != NULL, "member %s is missing or not a string", key);
-  return s;
-}
-
 static void user_set(json_t *doc, const char *key, const char *value) {
   ck_assert_int_eq(json_object_set_new(doc, key, json_string(value)), 0);
-}
-
-/* "YYYY-MM-DDTHH:MM:SS.mmmZ": RFC 3339, UTC, milliseconds. */
-static void assert_rfc3339_ms(const char *s) {
-  static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
-  ck_assert_uint_eq(strlen(s), sizeof shape - 1);
-  for (size_t i = 0; i < sizeof shape - 1; i++) {
-    if (shape[i] == 'd') ck_assert_msg(s[i] >= '0' && s[i] <= '9', "%s is not RFC 3339", s);
-    else ck_assert_msg(s[i] == shape[i], "%s is not RFC 3339", s);
-  }
 }
 
 /* The stored document is exactly the canonical shape and holds what was given. */
@@ -411,16 +295,6 @@ static void assert_user_shape(const json_t *got, const json_t *given) {
     ck_assert_str_eq(str_of(got, given_keys[i]), str_of(given, given_keys[i]));
   assert_rfc3339_ms(str_of(got, "created_at"));
   assert_rfc3339_ms(str_of(got, "updated_at"));
-}
-
-static void now_str(char out[MC_TIME_STR_MAX]) {
-  ck_assert_int_eq(mc_time_format_ms(mc_now_ms(), out), MC_OK);
-}
-
-/* Lets the millisecond clock move on, so a later write's time differs from an earlier one's. */
-static void tick(void) {
-  struct timespec ts = {.tv_sec = 0, .tv_nsec = 3 * 1000 * 1000};
-  nanosleep(&ts, NULL);
 }
 
 static void assert_user_counts(mc_store *st, int64_t customers, int64_t admins) {
@@ -502,15 +376,6 @@ START_TEST(contract_user_duplicate_email_or_id_is_a_conflict) {
   close_and_drop(st, &env);
 }
 END_TEST
-
-/* Returns a new string of n copies of c. */
-static char *repeat(char c, size_t n) {
-  char *s = malloc(n + 1);
-  ck_assert_ptr_nonnull(s);
-  memset(s, c, n);
-  s[n] = '\0';
-  return s;
-}
 
 /* An email of exactly n bytes. */
 static char *email_of_len(size_t n) {
@@ -1026,14 +891,6 @@ START_TEST(sqlite_file_that_is_not_a_database_is_refused) {
 }
 END_TEST
 
-/* Runs sql (constant) on a second handle; returns SQLite's result code. */
-static int raw_exec(const store_env *env, const char *sql) {
-  sqlite3 *db = raw_open(env);
-  int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  return rc;
-}
-
 START_TEST(sqlite_users_table_refuses_unknown_roles_and_loose_types) {
   store_env env;
   mc_store *st = open_fresh(&factories[0], &env);
@@ -1193,22 +1050,5 @@ static Suite *store_suite(void) {
 }
 
 int main(void) {
-  const char *tmp = getenv("TMPDIR");
-  SRunner *sr;
-  int failed;
-
-  if ((size_t)snprintf(run_dir, sizeof run_dir, "%s/mercato-store-XXXXXX",
-                       tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp") >= sizeof run_dir ||
-      mkdtemp(run_dir) == NULL) {
-    perror("mkdtemp");
-    return EXIT_FAILURE;
-  }
-  /* Store open logs one INFO line per migration; keep the test output readable. */
-  mc_log_set_level(MC_LOG_WARN);
-  sr = srunner_create(store_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  rm_tree(run_dir);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return store_contract_main(store_suite(), "mercato-store");
 }

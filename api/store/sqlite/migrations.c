@@ -46,6 +46,132 @@ static const mc_sqlite_migration migrations[] = {
    "  updated_at INTEGER NOT NULL"
    ") STRICT;"
    "CREATE INDEX users_role ON users (role);"},
+  {3, "catalog: categories, products, images, full-text search",
+   /* One level of nesting, kept here as well as by the adapter: a parent has no parent, a
+    * category with children gets none, and the parent_id foreign key (like the one from
+    * product_categories) stops a category in use from being deleted by any writer. */
+   "CREATE TABLE categories ("
+   "  id TEXT PRIMARY KEY,"
+   "  name TEXT NOT NULL,"
+   "  slug TEXT NOT NULL UNIQUE"
+   "    CHECK (length(slug) BETWEEN 1 AND 100 AND slug NOT GLOB '*[^a-z0-9-]*'),"
+   "  description TEXT NOT NULL,"
+   "  parent_id TEXT REFERENCES categories (id),"
+   "  position INTEGER NOT NULL,"
+   "  created_at INTEGER NOT NULL," /* ms since the epoch */
+   "  updated_at INTEGER NOT NULL,"
+   "  CHECK (parent_id IS NOT id)"
+   ") STRICT;"
+   "CREATE INDEX categories_parent ON categories (parent_id);"
+   "CREATE TRIGGER categories_one_level_insert BEFORE INSERT ON categories"
+   "  WHEN new.parent_id IS NOT NULL"
+   "   AND (SELECT parent_id FROM categories WHERE id = new.parent_id) IS NOT NULL "
+   "BEGIN SELECT RAISE(ABORT, 'a parent category cannot have a parent'); END;"
+   "CREATE TRIGGER categories_one_level_update BEFORE UPDATE OF parent_id ON categories"
+   "  WHEN new.parent_id IS NOT old.parent_id AND new.parent_id IS NOT NULL"
+   "   AND ((SELECT parent_id FROM categories WHERE id = new.parent_id) IS NOT NULL"
+   "        OR EXISTS (SELECT 1 FROM categories WHERE parent_id = new.id)) "
+   "BEGIN SELECT RAISE(ABORT, 'categories nest one level deep'); END;"
+   /* seq is the row's integer key: the full-text index's rowid and the key category links
+    * use. Declaring it keeps it stable (VACUUM may renumber an undeclared rowid, which would
+    * silently detach the index); id stays the key of every document and outside reference. */
+   "CREATE TABLE products ("
+   "  seq INTEGER PRIMARY KEY,"
+   "  id TEXT NOT NULL UNIQUE,"
+   "  name TEXT NOT NULL,"
+   "  slug TEXT NOT NULL UNIQUE"
+   "    CHECK (length(slug) BETWEEN 1 AND 100 AND slug NOT GLOB '*[^a-z0-9-]*'),"
+   "  description TEXT NOT NULL,"
+   "  price INTEGER NOT NULL CHECK (price BETWEEN 0 AND 1000000000000000)," /* MC_MONEY_MAX */
+   "  currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency NOT GLOB '*[^A-Z]*'),"
+   "  compare_at_price INTEGER CHECK (compare_at_price BETWEEN 0 AND 1000000000000000),"
+   "  sku TEXT UNIQUE,"
+   "  stock INTEGER NOT NULL CHECK (stock >= 0),"
+   "  active INTEGER NOT NULL CHECK (active IN (0, 1)),"
+   "  created_at INTEGER NOT NULL,"
+   "  updated_at INTEGER NOT NULL"
+   ") STRICT;"
+   /* The listing orders, each index holding what the listing filters read (price, stock,
+    * id for the tie-break), so that a page is found in the index alone. The storefront
+    * lists active products only, hence active first. */
+   "CREATE INDEX products_newest ON products (active, created_at, id, price, stock);"
+   "CREATE INDEX products_price ON products (active, price, id, stock);"
+   "CREATE INDEX products_name ON products (active, name, id, price, stock);"
+   "CREATE INDEX products_stock ON products (stock);"
+   /* The number of products by active flag and by stock > 0, kept by triggers, so that the
+    * listings without other filters (the storefront's front page, with or without in_stock)
+    * count in constant time rather than by walking an index. */
+   "CREATE TABLE product_counts ("
+   "  active INTEGER NOT NULL,"
+   "  in_stock INTEGER NOT NULL,"
+   "  n INTEGER NOT NULL,"
+   "  PRIMARY KEY (active, in_stock)"
+   ") STRICT, WITHOUT ROWID;"
+   "INSERT INTO product_counts (active, in_stock, n) VALUES (0, 0, 0), (0, 1, 0), (1, 0, 0),"
+   "  (1, 1, 0);"
+   "CREATE TRIGGER product_counts_insert AFTER INSERT ON products BEGIN"
+   "  UPDATE product_counts SET n = n + 1"
+   "    WHERE active = new.active AND in_stock = (new.stock > 0);"
+   "END;"
+   "CREATE TRIGGER product_counts_delete AFTER DELETE ON products BEGIN"
+   "  UPDATE product_counts SET n = n - 1"
+   "    WHERE active = old.active AND in_stock = (old.stock > 0);"
+   "END;"
+   "CREATE TRIGGER product_counts_update AFTER UPDATE OF active, stock ON products"
+   "  WHEN old.active IS NOT new.active OR (old.stock > 0) IS NOT (new.stock > 0) BEGIN"
+   "  UPDATE product_counts SET n = n - 1"
+   "    WHERE active = old.active AND in_stock = (old.stock > 0);"
+   "  UPDATE product_counts SET n = n + 1"
+   "    WHERE active = new.active AND in_stock = (new.stock > 0);"
+   "END;"
+   /* Keyed by products.seq: listing a category walks its links and reads each product by
+    * its integer key, three times faster than through the text id's index. */
+   "CREATE TABLE product_categories ("
+   "  product_seq INTEGER NOT NULL REFERENCES products (seq) ON DELETE CASCADE,"
+   "  category_id TEXT NOT NULL REFERENCES categories (id),"
+   "  PRIMARY KEY (product_seq, category_id)"
+   ") STRICT, WITHOUT ROWID;"
+   "CREATE INDEX product_categories_category ON product_categories (category_id);"
+   "CREATE TABLE product_images ("
+   "  id TEXT PRIMARY KEY,"
+   "  product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,"
+   "  position INTEGER NOT NULL,"
+   "  url TEXT NOT NULL,"
+   "  content_type TEXT NOT NULL"
+   "    CHECK (content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/svg+xml')),"
+   "  width INTEGER NOT NULL CHECK (width BETWEEN 1 AND 20000),"
+   "  height INTEGER NOT NULL CHECK (height BETWEEN 1 AND 20000),"
+   "  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+   "  UNIQUE (product_id, position)"
+   ") STRICT;"
+   /* Full text over name and description, kept in step by triggers, so every writer and
+    * every transaction updates both or neither. Contentless: the index alone answers searches
+    * (names and descriptions are read from products). Its rowid is seq for an active product
+    * and -seq for an inactive one, so a storefront search keeps to rowid > 0, a range the
+    * index seeks, instead of checking each match's row. unicode61 folds case and, with
+    * remove_diacritics 2, accents ("cafe" finds "Café"); the prefix indexes make a query's
+    * last, still-being-typed word cheap from its second letter. */
+   "CREATE VIRTUAL TABLE products_fts USING fts5 ("
+   "  name, description, content = '',"
+   "  tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');"
+   "CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN"
+   "  INSERT INTO products_fts (rowid, name, description)"
+   "    VALUES (iif(new.active, new.seq, -new.seq), new.name, new.description);"
+   "END;"
+   /* A contentless index forgets a row only when told its exact indexed values. */
+   "CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN"
+   "  INSERT INTO products_fts (products_fts, rowid, name, description)"
+   "    VALUES ('delete', iif(old.active, old.seq, -old.seq), old.name, old.description);"
+   "END;"
+   /* Updates that leave the indexed values alone (stock, price) leave the index alone. */
+   "CREATE TRIGGER products_fts_update AFTER UPDATE OF name, description, active ON products"
+   "  WHEN old.name IS NOT new.name OR old.description IS NOT new.description"
+   "    OR old.active IS NOT new.active BEGIN"
+   "  INSERT INTO products_fts (products_fts, rowid, name, description)"
+   "    VALUES ('delete', iif(old.active, old.seq, -old.seq), old.name, old.description);"
+   "  INSERT INTO products_fts (rowid, name, description)"
+   "    VALUES (iif(new.active, new.seq, -new.seq), new.name, new.description);"
+   "END;"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

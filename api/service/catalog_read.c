@@ -1,0 +1,373 @@
+/* catalog_read.c - catalog reads: the public view of products, the category tree, listings, and
+ * the storefront cache. A cached answer is the serialised body followed by its ETag, stored in
+ * the kv under "catalog:<generation>:<kind>:<what>"; every write bumps the generation, so an
+ * answer from before a write is never looked up again and expires with its TTL. */
+#include <gnutls/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mercato/catalog.h"
+#include "mercato/err.h"
+#include "mercato/id.h"
+#include "mercato/json.h"
+#include "mercato/log.h"
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static void add_error(json_t **errors, const char *field, const char *code, const char *message) {
+  if (!*errors) *errors = json_array();
+  if (*errors)
+    json_array_append_new(*errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
+}
+
+void mc_catalog_etag(const char *body, size_t len, char out[MC_CATALOG_ETAG_LEN + 1]) {
+  unsigned char digest[32];
+  gnutls_hash_fast(GNUTLS_DIG_SHA256, body, len, digest);
+  out[0] = '"';
+  for (int i = 0; i < 8; i++) {
+    out[1 + 2 * i] = hexdigits[digest[i] >> 4];
+    out[2 + 2 * i] = hexdigits[digest[i] & 15];
+  }
+  out[17] = '"';
+  out[18] = '\0';
+}
+
+void mc_catalog_answer_free(mc_catalog_answer *a) {
+  free(a->body);
+  memset(a, 0, sizeof *a);
+}
+
+/* Serialises body (stolen) into *out with its ETag. */
+static int answer_from(json_t *body, mc_catalog_answer *out) {
+  int rc = body ? mc_json_dump(body, &out->body, &out->len) : MC_ERR_INTERNAL;
+  json_decref(body);
+  if (rc == MC_OK) mc_catalog_etag(out->body, out->len, out->etag);
+  return rc;
+}
+
+/* --- the cache --------------------------------------------------------------------------------- */
+
+/* Reads the generation. The kv only lacks it after a flush or an eviction (it is seeded at
+ * start-up): it is seeded again, past every value it can have had, and this request goes
+ * uncached (MC_ERR_NOT_FOUND), so an entry written before the loss can never be read. */
+static int generation(mc_kv *kv, int64_t *gen) {
+  char *v = NULL;
+  size_t n = 0;
+  int rc = mc_kv_get(kv, MC_CATALOG_GEN_KEY, &v, &n);
+  *gen = 0;
+  if (rc == MC_OK) rc = mc_kv_parse_int(v, n, gen);
+  else if (rc == MC_ERR_NOT_FOUND) mc_catalog_prepare(kv);
+  free(v);
+  return rc;
+}
+
+/* MC_OK and *out filled on a hit. A value is "<body><etag>". */
+static int cache_get(mc_kv *kv, const char *key, mc_catalog_answer *out) {
+  char *v = NULL;
+  size_t n = 0;
+  int rc = mc_kv_get(kv, key, &v, &n);
+  if (rc == MC_OK && (n <= MC_CATALOG_ETAG_LEN || v[n - MC_CATALOG_ETAG_LEN] != '"' || v[n - 1] != '"')) {
+    mc_warn("catalog", "ignoring a malformed cache entry");
+    rc = MC_ERR_INVALID;
+  }
+  if (rc != MC_OK) {
+    if (rc != MC_ERR_NOT_FOUND && rc != MC_ERR_INVALID) mc_debug("catalog", "cache read failed: %s", mc_err_name(rc));
+    free(v);
+    return rc;
+  }
+  out->len = n - MC_CATALOG_ETAG_LEN;
+  memcpy(out->etag, v + out->len, MC_CATALOG_ETAG_LEN);
+  out->etag[MC_CATALOG_ETAG_LEN] = '\0';
+  v[out->len] = '\0';
+  out->body = v;
+  return MC_OK;
+}
+
+static void cache_put(const mc_catalog *cat, const char *key, const mc_catalog_answer *a) {
+  size_t n = a->len + MC_CATALOG_ETAG_LEN;
+  char *v = n <= MC_CATALOG_CACHE_ENTRY_MAX ? malloc(n) : NULL;
+  if (!v) return;
+  memcpy(v, a->body, a->len);
+  memcpy(v + a->len, a->etag, MC_CATALOG_ETAG_LEN);
+  int rc = mc_kv_set(cat->kv, key, v, n, (int64_t)cat->cfg->catalog_cache_ttl * 1000);
+  if (rc != MC_OK) mc_debug("catalog", "cache write skipped: %s", mc_err_name(rc));
+  free(v);
+}
+
+typedef int (*build_fn)(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors);
+
+/* Answers from the cache entry kind:what of the current generation, or builds the body, then
+ * caches it. A kv failure only means building it. */
+static int cached(const mc_catalog *cat, const char *kind, const char *what, build_fn build, const void *arg,
+                  mc_catalog_answer *out, json_t **errors) {
+  char key[MC_KV_KEY_MAX + 1];
+  int64_t gen = 0;
+  json_t *body = NULL;
+  int use = cat->cfg->catalog_cache && generation(cat->kv, &gen) == MC_OK &&
+            (size_t)snprintf(key, sizeof key, "catalog:%lld:%s:%s", (long long)gen, kind, what) < MC_KV_KEY_MAX;
+  memset(out, 0, sizeof *out);
+  if (use && cache_get(cat->kv, key, out) == MC_OK) return MC_OK;
+  int rc = build(cat, arg, &body, errors);
+  if (rc != MC_OK) return rc;
+  if ((rc = answer_from(body, out)) == MC_OK && use) cache_put(cat, key, out);
+  return rc;
+}
+
+/* --- views ------------------------------------------------------------------------------------- */
+
+static void copy_members(json_t *dst, const json_t *src, const char *const *names) {
+  for (; *names; names++) {
+    json_t *v = json_object_get(src, *names);
+    json_object_set(dst, *names, v ? v : json_null());
+  }
+}
+
+json_t *mc_catalog_public_product(const json_t *p) {
+  static const char *const members[] = {"id",    "name", "slug",         "description", "price",
+                                        "currency", "compare_at_price", "sku", NULL};
+  static const char *const image_members[] = {"id", "url", "width", "height", "content_type", NULL};
+  json_t *out = json_object(), *images = json_array(), *img;
+  json_int_t stock = json_integer_value(json_object_get(p, "stock"));
+  size_t i;
+  if (!out || !images) goto fail;
+  copy_members(out, p, members);
+  json_object_set_new(out, "in_stock", json_boolean(stock > 0));
+  json_object_set_new(out, "only_left", stock > 0 && stock <= MC_CATALOG_LOW_STOCK ? json_integer(stock) : json_null());
+  json_t *cats = json_object_get(p, "category_ids");
+  json_object_set_new(out, "category_ids", cats ? json_incref(cats) : json_array());
+  json_array_foreach(json_object_get(p, "images"), i, img) {
+    json_t *view = json_object();
+    if (!view) goto fail;
+    copy_members(view, img, image_members);
+    json_array_append_new(images, view);
+  }
+  json_object_set_new(out, "images", images);
+  images = NULL;
+  static const char *const times[] = {"created_at", "updated_at", NULL};
+  copy_members(out, p, times);
+  return out;
+fail:
+  json_decref(images);
+  json_decref(out);
+  return NULL;
+}
+
+static json_t *public_category(const json_t *c) {
+  static const char *const members[] = {"id", "name", "slug", "description", "parent_id", "position", NULL};
+  json_t *out = json_object();
+  if (out) {
+    copy_members(out, c, members);
+    json_object_set_new(out, "children", json_array());
+  }
+  return out;
+}
+
+/* Appends the public view of every child of parent_id in all (borrowed) to node's children. */
+static void add_children(json_t *node, const json_t *all, const char *parent_id) {
+  json_t *c, *children = json_object_get(node, "children");
+  size_t i;
+  json_array_foreach(all, i, c)
+    if (strcmp(json_string_value(json_object_get(c, "parent_id")) ?: "", parent_id) == 0)
+      json_array_append_new(children, public_category(c));
+}
+
+/* --- public reads ------------------------------------------------------------------------------ */
+
+static int build_tree(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors) {
+  json_t *all = NULL, *tree, *c;
+  size_t i;
+  (void)arg, (void)errors;
+  int rc = cat->store->ops->category_list(cat->store, &all);
+  if (rc != MC_OK) return rc;
+  if (!(tree = json_array())) {
+    json_decref(all);
+    return MC_ERR_INTERNAL;
+  }
+  json_array_foreach(all, i, c) {
+    if (!json_is_null(json_object_get(c, "parent_id"))) continue;
+    json_t *node = public_category(c);
+    add_children(node, all, json_string_value(json_object_get(c, "id")));
+    json_array_append_new(tree, node);
+  }
+  json_decref(all);
+  *body = json_pack("{s:o}", "categories", tree);
+  return *body ? MC_OK : MC_ERR_INTERNAL;
+}
+
+int mc_catalog_tree_public(const mc_catalog *cat, mc_catalog_answer *out) {
+  json_t *errors = NULL;
+  int rc = cached(cat, "tree", "", build_tree, NULL, out, &errors);
+  json_decref(errors);
+  return rc;
+}
+
+static int build_category(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors) {
+  const char *slug = arg;
+  json_t *all = NULL, *c, *node = NULL;
+  size_t i;
+  (void)errors;
+  int rc = cat->store->ops->category_list(cat->store, &all);
+  if (rc != MC_OK) return rc;
+  json_array_foreach(all, i, c) {
+    if (strcmp(json_string_value(json_object_get(c, "slug")) ?: "", slug) != 0) continue;
+    node = public_category(c);
+    add_children(node, all, json_string_value(json_object_get(c, "id")));
+    break;
+  }
+  json_decref(all);
+  if (!node) return MC_ERR_NOT_FOUND;
+  *body = json_pack("{s:o}", "category", node);
+  return *body ? MC_OK : MC_ERR_INTERNAL;
+}
+
+int mc_catalog_category_public(const mc_catalog *cat, const char *slug, mc_catalog_answer *out) {
+  json_t *errors = NULL;
+  memset(out, 0, sizeof *out);
+  if (!mc_catalog_slug_valid(slug)) return MC_ERR_NOT_FOUND;
+  int rc = cached(cat, "cat", slug, build_category, slug, out, &errors);
+  json_decref(errors);
+  return rc;
+}
+
+static int build_product(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors) {
+  const char *key = arg;
+  json_t *p = NULL;
+  (void)errors;
+  int rc = mc_id_valid(key, "prod") ? cat->store->ops->product_get(cat->store, key, &p)
+                                    : cat->store->ops->product_get_by_slug(cat->store, key, &p);
+  if (rc == MC_OK && !json_is_true(json_object_get(p, "active"))) rc = MC_ERR_NOT_FOUND;
+  if (rc == MC_OK) {
+    *body = json_pack("{s:o}", "product", mc_catalog_public_product(p));
+    if (!*body) rc = MC_ERR_INTERNAL;
+  }
+  json_decref(p);
+  return rc;
+}
+
+int mc_catalog_product_public(const mc_catalog *cat, const char *id_or_slug, mc_catalog_answer *out) {
+  json_t *errors = NULL;
+  memset(out, 0, sizeof *out);
+  if (!mc_id_valid(id_or_slug, "prod") && !mc_catalog_slug_valid(id_or_slug)) return MC_ERR_NOT_FOUND;
+  int rc = cached(cat, "prod", id_or_slug, build_product, id_or_slug, out, &errors);
+  json_decref(errors);
+  return rc;
+}
+
+/* --- listings ---------------------------------------------------------------------------------- */
+
+typedef struct listing_arg {
+  const mc_catalog_listing *l;
+  int admin;
+} listing_arg;
+
+/* Fills ids (new NULL-terminated array borrowing from *all) with the category named by slug and
+ * its children. MC_ERR_INVALID with a category error when there is none. */
+static int category_filter(const mc_catalog *cat, const char *slug, json_t **all, const char ***ids, json_t **errors) {
+  json_t *c, *found = NULL;
+  size_t i, n = 0;
+  int rc = cat->store->ops->category_list(cat->store, all);
+  if (rc != MC_OK) return rc;
+  json_array_foreach(*all, i, c)
+    if (strcmp(json_string_value(json_object_get(c, "slug")) ?: "", slug) == 0) found = c;
+  if (!found) {
+    add_error(errors, "category", "unknown_category", "There is no category with this slug.");
+    return MC_ERR_INVALID;
+  }
+  if (!(*ids = calloc(json_array_size(*all) + 1, sizeof **ids))) return MC_ERR_INTERNAL;
+  const char *id = json_string_value(json_object_get(found, "id"));
+  (*ids)[n++] = id;
+  json_array_foreach(*all, i, c)
+    if (strcmp(json_string_value(json_object_get(c, "parent_id")) ?: "", id) == 0)
+      (*ids)[n++] = json_string_value(json_object_get(c, "id"));
+  return MC_OK;
+}
+
+static int build_listing(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors) {
+  const listing_arg *a = arg;
+  const mc_catalog_listing *l = a->l;
+  json_t *all = NULL, *items = NULL, *item;
+  const char **ids = NULL;
+  int64_t count = 0;
+  size_t i;
+  int rc = MC_OK;
+  if (l->category[0]) rc = category_filter(cat, l->category, &all, &ids, errors);
+  if (rc == MC_OK) {
+    mc_product_query q = {
+      .q = l->q[0] ? l->q : NULL,
+      .category_ids = ids,
+      .min_price = l->min_price,
+      .max_price = l->max_price,
+      .in_stock = l->in_stock,
+      .include_inactive = a->admin && l->include_inactive,
+      .low_stock = a->admin ? l->low_stock : -1,
+      .sort = l->sort,
+      .limit = l->limit,
+      .offset = l->offset,
+    };
+    rc = cat->store->ops->product_list(cat->store, &q, &items, &count);
+  }
+  free(ids);
+  json_decref(all);
+  if (rc != MC_OK) return rc;
+  if (!a->admin) {
+    json_t *views = json_array();
+    json_array_foreach(items, i, item) json_array_append_new(views, mc_catalog_public_product(item));
+    json_decref(items);
+    items = views;
+  }
+  *body = json_pack("{s:o, s:I, s:i, s:I}", "products", items, "count", (json_int_t)count, "limit", l->limit,
+                    "offset", (json_int_t)l->offset);
+  return *body ? MC_OK : MC_ERR_INTERNAL;
+}
+
+/* Writes the listing's canonical form, hashed, into key (33 bytes): equal queries however
+ * spelled (parameter order, defaults written out, spacing in q) share one cache entry. */
+static void listing_key(const mc_catalog_listing *l, char key[33]) {
+  char canon[MC_CATALOG_Q_MAX + MC_CATALOG_SLUG_MAX + 200];
+  unsigned char digest[32];
+  int n = snprintf(canon, sizeof canon, "v1|q=%zu:%s|c=%s|min=%lld|max=%lld|s=%d|o=%d|l=%d|off=%lld", strlen(l->q),
+                   l->q, l->category, (long long)l->min_price, (long long)l->max_price, l->in_stock, (int)l->sort,
+                   l->limit, (long long)l->offset);
+  gnutls_hash_fast(GNUTLS_DIG_SHA256, canon, (size_t)n, digest);
+  for (int i = 0; i < 16; i++) {
+    key[2 * i] = hexdigits[digest[i] >> 4];
+    key[2 * i + 1] = hexdigits[digest[i] & 15];
+  }
+  key[32] = '\0';
+}
+
+int mc_catalog_list_public(const mc_catalog *cat, const mc_catalog_listing *listing, mc_catalog_answer *out,
+                           json_t **errors) {
+  char key[33];
+  listing_arg arg = {listing, 0};
+  listing_key(listing, key);
+  return cached(cat, "list", key, build_listing, &arg, out, errors);
+}
+
+int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, json_t **errors) {
+  listing_arg arg = {listing, 1};
+  *out = NULL;
+  return build_listing(cat, &arg, out, errors);
+}
+
+int mc_catalog_categories_admin(const mc_catalog *cat, json_t **out) {
+  json_t *all = NULL;
+  int rc = cat->store->ops->category_list(cat->store, &all);
+  *out = NULL;
+  if (rc != MC_OK) return rc;
+  *out = json_pack("{s:o}", "categories", all);
+  return *out ? MC_OK : MC_ERR_INTERNAL;
+}
+
+int mc_catalog_product_get(const mc_catalog *cat, const char *id, json_t **out) {
+  *out = NULL;
+  if (!mc_id_valid(id, "prod")) return MC_ERR_NOT_FOUND;
+  return cat->store->ops->product_get(cat->store, id, out);
+}
+
+int mc_catalog_category_get(const mc_catalog *cat, const char *id, json_t **out) {
+  *out = NULL;
+  if (!mc_id_valid(id, "cat")) return MC_ERR_NOT_FOUND;
+  return cat->store->ops->category_get(cat->store, id, out);
+}

@@ -1,0 +1,524 @@
+/* products.c - the products aggregate of the sqlite adapter: strict checks of product and image
+ * documents, and writes that touch several tables inside one BEGIN IMMEDIATE transaction. */
+#include <string.h>
+
+#include "internal.h"
+#include "mercato/clock.h"
+#include "mercato/err.h"
+#include "mercato/id.h"
+#include "mercato/log.h"
+#include "mercato/money.h"
+#include "mercato/store.h"
+
+#define PRODUCT_ID_MAX (MC_ID_MAX - 1)
+#define PRODUCT_STOCK_MAX 1000000000
+#define IMAGE_COLUMNS "id, url, content_type, width, height, bytes"
+
+static const char *const sql_text[MC_SQL_COUNT] = {
+  [MC_SQL_PRODUCT_INSERT] =
+    "INSERT INTO products (id, name, slug, description, price, currency, compare_at_price, sku, "
+    "stock, active, created_at, updated_at) VALUES (?1, ?2, ?3, coalesce(?4, ''), ?5, ?6, ?7, "
+    "?8, coalesce(?9, 0), coalesce(?10, 1), ?13, ?13)",
+  [MC_SQL_PRODUCT_GET] = "SELECT " MC_SQLITE_PRODUCT_COLUMNS " FROM products p WHERE p.id = ?1",
+  [MC_SQL_PRODUCT_GET_BY_SLUG] =
+    "SELECT " MC_SQLITE_PRODUCT_COLUMNS " FROM products p WHERE p.slug = ?1",
+  /* Unbound parameters are NULL: coalesce keeps the column; the members that may be set to
+   * null change only when their flag (?11, ?12) is bound. max() keeps updated_at from going
+   * back when the wall clock does. */
+  [MC_SQL_PRODUCT_UPDATE] =
+    "UPDATE products SET name = coalesce(?2, name), slug = coalesce(?3, slug), "
+    "description = coalesce(?4, description), price = coalesce(?5, price), "
+    "compare_at_price = CASE WHEN ?11 THEN ?7 ELSE compare_at_price END, "
+    "sku = CASE WHEN ?12 THEN ?8 ELSE sku END, stock = coalesce(?9, stock), "
+    "active = coalesce(?10, active), updated_at = max(?13, updated_at) WHERE id = ?1",
+  [MC_SQL_PRODUCT_TOUCH] = "UPDATE products SET updated_at = max(?2, updated_at) WHERE id = ?1",
+  /* Its category links and image records go with it (ON DELETE CASCADE). */
+  [MC_SQL_PRODUCT_DELETE] = "DELETE FROM products WHERE id = ?1",
+  [MC_SQL_PRODUCT_LINK] = "INSERT INTO product_categories (product_seq, category_id) "
+                          "SELECT seq, ?2 FROM products WHERE id = ?1",
+  [MC_SQL_PRODUCT_UNLINK_ALL] = "DELETE FROM product_categories "
+                                "WHERE product_seq = (SELECT seq FROM products WHERE id = ?1)",
+  [MC_SQL_PRODUCT_IMAGES] =
+    "SELECT " IMAGE_COLUMNS " FROM product_images WHERE product_id = ?1 ORDER BY position",
+  [MC_SQL_PRODUCT_IMAGE_SLOT] =
+    "SELECT count(*), coalesce(max(position) + 1, 0) FROM product_images WHERE product_id = ?1",
+  [MC_SQL_PRODUCT_IMAGE_INSERT] =
+    "INSERT INTO product_images (id, product_id, position, url, content_type, width, height, "
+    "bytes) VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8)",
+  [MC_SQL_PRODUCT_IMAGE_DELETE] =
+    "DELETE FROM product_images WHERE product_id = ?1 AND id = ?2 RETURNING " IMAGE_COLUMNS,
+};
+
+static int stmt_get(mc_store *st, mc_sqlite_sql id, sqlite3 **db, sqlite3_stmt **out) {
+  return mc_sqlite_stmt_get(st, id, sql_text[id], db, out);
+}
+
+static int product_id_valid(const char *s, size_t len) {
+  (void)len;
+  return mc_id_valid(s, "prod");
+}
+
+static int category_id_valid(const char *s) {
+  return mc_id_valid(s, "cat");
+}
+
+static int currency_valid(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (s[i] < 'A' || s[i] > 'Z') return 0;
+  return 1;
+}
+
+/* The members of a product document. Insert parameters ?1..?10; the update binds the id as
+ * ?1, the same numbers for the members, the null flags ?11 and ?12; both take the time as ?13. */
+enum { P_ID, P_NAME, P_SLUG, P_DESCRIPTION, P_PRICE, P_CURRENCY, P_COMPARE_AT, P_SKU, P_STOCK,
+       P_ACTIVE, P_CATEGORY_IDS, P_COUNT };
+
+/* Shorthands for the flags, in this table only. */
+#define REQ MC_SQLITE_REQUIRED
+#define UPD MC_SQLITE_UPDATABLE
+static const mc_sqlite_field product_fields[P_COUNT] = {
+  [P_ID] = {.name = "id", .kind = MC_SQLITE_TEXT, .flags = REQ, .min = 1,
+            .max = PRODUCT_ID_MAX, .valid = product_id_valid, .insert_param = 1},
+  [P_NAME] = {.name = "name", .kind = MC_SQLITE_TEXT, .flags = REQ | UPD | MC_SQLITE_SINGLE_LINE,
+              .min = 1, .max = 800, .max_chars = 200, .insert_param = 2, .update_param = 2},
+  [P_SLUG] = {.name = "slug", .kind = MC_SQLITE_TEXT, .flags = REQ | UPD, .min = 1, .max = 100,
+              .valid = mc_sqlite_slug_valid, .insert_param = 3, .update_param = 3},
+  [P_DESCRIPTION] = {.name = "description", .kind = MC_SQLITE_TEXT, .flags = UPD, .min = 0,
+                     .max = 10000, .insert_param = 4, .update_param = 4},
+  [P_PRICE] = {.name = "price", .kind = MC_SQLITE_INT, .flags = REQ | UPD, .min = 0,
+               .max = MC_MONEY_MAX, .insert_param = 5, .update_param = 5},
+  [P_CURRENCY] = {.name = "currency", .kind = MC_SQLITE_TEXT, .flags = REQ, .min = 3, .max = 3,
+                  .valid = currency_valid, .insert_param = 6},
+  [P_COMPARE_AT] = {.name = "compare_at_price", .kind = MC_SQLITE_INT,
+                    .flags = UPD | MC_SQLITE_NULLABLE, .min = 0, .max = MC_MONEY_MAX,
+                    .insert_param = 7, .update_param = 7, .update_flag = 11},
+  [P_SKU] = {.name = "sku", .kind = MC_SQLITE_TEXT,
+             .flags = UPD | MC_SQLITE_NULLABLE | MC_SQLITE_SINGLE_LINE, .min = 1, .max = 64,
+             .insert_param = 8, .update_param = 8, .update_flag = 12},
+  [P_STOCK] = {.name = "stock", .kind = MC_SQLITE_INT, .flags = UPD, .min = 0,
+               .max = PRODUCT_STOCK_MAX, .insert_param = 9, .update_param = 9},
+  [P_ACTIVE] = {.name = "active", .kind = MC_SQLITE_BOOL, .flags = UPD, .insert_param = 10,
+                .update_param = 10},
+  [P_CATEGORY_IDS] = {.name = "category_ids", .kind = MC_SQLITE_ANY, .flags = UPD},
+};
+
+static int content_type_valid(const char *s, size_t len) {
+  static const char *const types[] = {"image/jpeg", "image/png", "image/webp", "image/svg+xml"};
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+    if (strlen(types[i]) == len && memcmp(types[i], s, len) == 0) return 1;
+  return 0;
+}
+
+static int image_id_valid(const char *s, size_t len) {
+  (void)len;
+  return mc_id_valid(s, "img");
+}
+
+/* The members of an image document, all required; insert parameters ?2, ?4..?8 (?1 is the
+ * product, ?3 the position). */
+enum { I_ID, I_URL, I_CONTENT_TYPE, I_WIDTH, I_HEIGHT, I_BYTES, I_COUNT };
+static const mc_sqlite_field image_fields[I_COUNT] = {
+  [I_ID] = {.name = "id", .kind = MC_SQLITE_TEXT, .flags = MC_SQLITE_REQUIRED, .min = 1,
+            .max = MC_ID_MAX - 1, .valid = image_id_valid, .insert_param = 2},
+  [I_URL] = {.name = "url", .kind = MC_SQLITE_TEXT,
+             .flags = MC_SQLITE_REQUIRED | MC_SQLITE_SINGLE_LINE, .min = 1, .max = 512,
+             .insert_param = 4},
+  [I_CONTENT_TYPE] = {.name = "content_type", .kind = MC_SQLITE_TEXT,
+                      .flags = MC_SQLITE_REQUIRED, .min = 1, .max = 32,
+                      .valid = content_type_valid, .insert_param = 5},
+  [I_WIDTH] = {.name = "width", .kind = MC_SQLITE_INT, .flags = MC_SQLITE_REQUIRED, .min = 1,
+               .max = 20000, .insert_param = 6},
+  [I_HEIGHT] = {.name = "height", .kind = MC_SQLITE_INT, .flags = MC_SQLITE_REQUIRED, .min = 1,
+                .max = 20000, .insert_param = 7},
+  [I_BYTES] = {.name = "bytes", .kind = MC_SQLITE_INT, .flags = MC_SQLITE_REQUIRED, .min = 0,
+               .max = INT64_MAX, .insert_param = 8},
+};
+
+#undef REQ
+#undef UPD
+
+static const mc_sqlite_column image_columns[] = {
+  {"id", MC_SQLITE_COL_TEXT},   {"url", MC_SQLITE_COL_TEXT},
+  {"content_type", MC_SQLITE_COL_TEXT}, {"width", MC_SQLITE_COL_INT},
+  {"height", MC_SQLITE_COL_INT}, {"bytes", MC_SQLITE_COL_INT},
+};
+#define IMAGE_COLUMN_COUNT ((int)(sizeof image_columns / sizeof image_columns[0]))
+
+/* In the order of MC_SQLITE_PRODUCT_COLUMNS. */
+static const mc_sqlite_column product_columns[] = {
+  {"id", MC_SQLITE_COL_TEXT},           {"name", MC_SQLITE_COL_TEXT},
+  {"slug", MC_SQLITE_COL_TEXT},         {"description", MC_SQLITE_COL_TEXT},
+  {"price", MC_SQLITE_COL_INT},         {"currency", MC_SQLITE_COL_TEXT},
+  {"compare_at_price", MC_SQLITE_COL_INT}, {"sku", MC_SQLITE_COL_TEXT},
+  {"stock", MC_SQLITE_COL_INT},         {"active", MC_SQLITE_COL_BOOL},
+  {"category_ids", MC_SQLITE_COL_JSON}, {"images", MC_SQLITE_COL_JSON},
+  {"created_at", MC_SQLITE_COL_TIME},   {"updated_at", MC_SQLITE_COL_TIME},
+};
+#define PRODUCT_COLUMN_COUNT ((int)(sizeof product_columns / sizeof product_columns[0]))
+
+int mc_sqlite_product_from_row(sqlite3_stmt *stmt, json_t **out) {
+  return mc_sqlite_row_doc(stmt, 0, product_columns, PRODUCT_COLUMN_COUNT, "read product", out);
+}
+
+/* category_ids, when present: an array of at most MC_PRODUCT_CATEGORIES_MAX distinct category
+ * ids. Whether they exist is the foreign key's to say, inside the write. */
+static int category_ids_valid(const json_t *ids, const char *what) {
+  size_t n = json_array_size(ids);
+
+  if (ids == NULL) return 1;
+  if (!json_is_array(ids) || n > MC_PRODUCT_CATEGORIES_MAX) goto bad;
+  for (size_t i = 0; i < n; i++) {
+    const char *s = json_string_value(json_array_get(ids, i));
+    if (s == NULL || strlen(s) != json_string_length(json_array_get(ids, i)) ||
+        !category_id_valid(s))
+      goto bad;
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(s, json_string_value(json_array_get(ids, j))) == 0) goto bad;
+  }
+  return 1;
+bad:
+  mc_debug("store.sqlite", "%s: category_ids is not a valid value", what);
+  return 0;
+}
+
+/* Inside a write transaction: links product id to each category of ids (replace: after
+ * removing its current links). An unknown category fails the foreign key: MC_ERR_INVALID. */
+static int product_link(mc_store *st, const char *id, const json_t *ids, int replace) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  size_t i;
+  json_t *cat;
+  int err = MC_OK;
+  int rc;
+
+  if (replace) {
+    err = stmt_get(st, MC_SQL_PRODUCT_UNLINK_ALL, &db, &stmt);
+    if (err != MC_OK) return err;
+    rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, "product unlink categories")
+                          : mc_sqlite_status(db, rc, "product unlink: bind");
+    mc_sqlite_stmt_done(stmt);
+    if (err != MC_OK) return err;
+  }
+  if (json_array_size(ids) == 0) return MC_OK;
+  err = stmt_get(st, MC_SQL_PRODUCT_LINK, &db, &stmt);
+  if (err != MC_OK) return err;
+  json_array_foreach(ids, i, cat) {
+    rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_text(stmt, 2, json_string_value(cat), -1, SQLITE_STATIC);
+    err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, "product link category")
+                          : mc_sqlite_status(db, rc, "product link: bind");
+    mc_sqlite_stmt_done(stmt);
+    if (err != MC_OK) break;
+  }
+  return err;
+}
+
+/* The product whose key column (per the statement) equals key (len bytes), or
+ * MC_ERR_NOT_FOUND; *out is a new reference. */
+static int product_read(mc_store *st, mc_sqlite_sql id, const char *key, size_t len,
+                        json_t **out) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int err = stmt_get(st, id, &db, &stmt);
+  int rc;
+
+  *out = NULL;
+  if (err != MC_OK) return err;
+  rc = sqlite3_bind_text(stmt, 1, key, (int)len, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) err = mc_sqlite_product_from_row(stmt, out);
+  else if (rc == SQLITE_DONE) err = MC_ERR_NOT_FOUND;
+  else err = mc_sqlite_status(db, rc, "product get");
+  mc_sqlite_stmt_done(stmt);
+  return err;
+}
+
+/* Inside a write transaction: the product's document for *out (when wanted), read before the
+ * commit so it is exactly what the transaction wrote. */
+static int product_result(mc_store *st, const char *id, json_t **out) {
+  if (out == NULL) return MC_OK;
+  return product_read(st, MC_SQL_PRODUCT_GET, id, strlen(id), out);
+}
+
+/* Ends the transaction; *out (may be NULL) keeps the document only if it committed. */
+static int product_tx_end(mc_store *st, int err, json_t **out) {
+  err = mc_sqlite_tx_end(st, err);
+  if (err != MC_OK && out != NULL) {
+    json_decref(*out);
+    *out = NULL;
+  }
+  return err;
+}
+
+int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out) {
+  mc_sqlite_value v[P_COUNT];
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int err;
+  int rc;
+
+  if (out != NULL) *out = NULL;
+  err = mc_sqlite_doc_read(product, product_fields, P_COUNT, 0, "product create", v);
+  if (err != MC_OK) return err;
+  if (!category_ids_valid(v[P_CATEGORY_IDS].json, "product create")) return MC_ERR_INVALID;
+  err = mc_sqlite_tx_begin_write(st, &db);
+  if (err != MC_OK) return err;
+  err = stmt_get(st, MC_SQL_PRODUCT_INSERT, &db, &stmt);
+  if (err != MC_OK) goto done;
+  rc = mc_sqlite_doc_bind(stmt, product_fields, P_COUNT, v, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 13, mc_now_ms());
+  err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, "product create")
+                        : mc_sqlite_status(db, rc, "product create: bind");
+  mc_sqlite_stmt_done(stmt);
+  if (err != MC_OK) goto done;
+  err = product_link(st, v[P_ID].s, v[P_CATEGORY_IDS].json, 0);
+  if (err != MC_OK) goto done;
+  err = product_result(st, v[P_ID].s, out);
+done:
+  return product_tx_end(st, err, out);
+}
+
+int mc_sqlite_product_get(mc_store *st, const char *id, json_t **out) {
+  size_t len;
+
+  if (out == NULL) return MC_ERR_INVALID;
+  *out = NULL;
+  if (id == NULL) return MC_ERR_INVALID;
+  if (!mc_sqlite_key_ok(id, PRODUCT_ID_MAX, &len)) return MC_ERR_NOT_FOUND;
+  return product_read(st, MC_SQL_PRODUCT_GET, id, len, out);
+}
+
+int mc_sqlite_product_get_by_slug(mc_store *st, const char *slug, json_t **out) {
+  size_t len;
+
+  if (out == NULL) return MC_ERR_INVALID;
+  *out = NULL;
+  if (slug == NULL) return MC_ERR_INVALID;
+  if (!mc_sqlite_key_ok(slug, 100, &len)) return MC_ERR_NOT_FOUND;
+  return product_read(st, MC_SQL_PRODUCT_GET_BY_SLUG, slug, len, out);
+}
+
+/* Runs the one-row write stmt (bound but for the time, ?time) and reports MC_ERR_NOT_FOUND
+ * when it matched no product. */
+static int product_write_one(sqlite3 *db, sqlite3_stmt *stmt, int time_param, const char *what) {
+  int rc = sqlite3_bind_int64(stmt, time_param, mc_now_ms());
+  int err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, what) : mc_sqlite_status(db, rc, what);
+  if (err == MC_OK && sqlite3_changes(db) == 0) err = MC_ERR_NOT_FOUND;
+  return err;
+}
+
+int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out) {
+  mc_sqlite_value v[P_COUNT];
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  size_t id_len;
+  int err;
+  int rc;
+
+  if (out != NULL) *out = NULL;
+  if (id == NULL) return MC_ERR_INVALID;
+  err = mc_sqlite_doc_read(changes, product_fields, P_COUNT, 1, "product update", v);
+  if (err != MC_OK) return err;
+  if (!category_ids_valid(v[P_CATEGORY_IDS].json, "product update")) return MC_ERR_INVALID;
+  if (!mc_sqlite_key_ok(id, PRODUCT_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
+  err = mc_sqlite_tx_begin_write(st, &db);
+  if (err != MC_OK) return err;
+  /* Always run, even for category_ids alone: it moves updated_at and finds a missing product. */
+  err = stmt_get(st, MC_SQL_PRODUCT_UPDATE, &db, &stmt);
+  if (err != MC_OK) goto done;
+  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, product_fields, P_COUNT, v, 1);
+  err = rc == SQLITE_OK ? product_write_one(db, stmt, 13, "product update")
+                        : mc_sqlite_status(db, rc, "product update: bind");
+  mc_sqlite_stmt_done(stmt);
+  if (err != MC_OK) goto done;
+  if (v[P_CATEGORY_IDS].json != NULL) {
+    err = product_link(st, id, v[P_CATEGORY_IDS].json, 1);
+    if (err != MC_OK) goto done;
+  }
+  err = product_result(st, id, out);
+done:
+  return product_tx_end(st, err, out);
+}
+
+/* The product's image documents in display order; *out is a new array. */
+static int product_images(mc_store *st, const char *id, json_t **out) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  json_t *list = json_array();
+  int err = list != NULL ? stmt_get(st, MC_SQL_PRODUCT_IMAGES, &db, &stmt) : MC_ERR_INTERNAL;
+  int rc;
+
+  if (err != MC_OK) goto done;
+  rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    json_t *image;
+    err = mc_sqlite_row_doc(stmt, 0, image_columns, IMAGE_COLUMN_COUNT, "read image", &image);
+    if (err != MC_OK) goto done;
+    if (json_array_append_new(list, image) != 0) {
+      err = MC_ERR_INTERNAL;
+      goto done;
+    }
+    rc = SQLITE_OK;
+  }
+  if (rc != SQLITE_DONE) err = mc_sqlite_status(db, rc, "product images");
+done:
+  mc_sqlite_stmt_done(stmt);
+  if (err == MC_OK) *out = list;
+  else json_decref(list);
+  return err;
+}
+
+int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  json_t *images = NULL;
+  size_t id_len;
+  int err;
+  int rc;
+
+  if (out_images != NULL) *out_images = NULL;
+  if (id == NULL) return MC_ERR_INVALID;
+  if (!mc_sqlite_key_ok(id, PRODUCT_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
+  err = mc_sqlite_tx_begin_write(st, &db);
+  if (err != MC_OK) return err;
+  if (out_images != NULL) {
+    err = product_images(st, id, &images);
+    if (err != MC_OK) goto done;
+  }
+  err = stmt_get(st, MC_SQL_PRODUCT_DELETE, &db, &stmt);
+  if (err != MC_OK) goto done;
+  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
+  err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, "product delete")
+                        : mc_sqlite_status(db, rc, "product delete: bind");
+  if (err == MC_OK && sqlite3_changes(db) == 0) err = MC_ERR_NOT_FOUND;
+  mc_sqlite_stmt_done(stmt);
+done:
+  err = product_tx_end(st, err, &images);
+  if (out_images != NULL) *out_images = images;
+  return err;
+}
+
+/* Inside a write transaction: moves the product's updated_at, or MC_ERR_NOT_FOUND. */
+static int product_touch(mc_store *st, const char *id, size_t id_len) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int err = stmt_get(st, MC_SQL_PRODUCT_TOUCH, &db, &stmt);
+  int rc;
+
+  if (err != MC_OK) return err;
+  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
+  err = rc == SQLITE_OK ? product_write_one(db, stmt, 2, "product touch")
+                        : mc_sqlite_status(db, rc, "product touch: bind");
+  mc_sqlite_stmt_done(stmt);
+  return err;
+}
+
+/* Inside a write transaction: the number of images of product id and the next position. */
+static int image_slot(mc_store *st, const char *id, size_t id_len, int64_t *count,
+                      int64_t *position) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int err = stmt_get(st, MC_SQL_PRODUCT_IMAGE_SLOT, &db, &stmt);
+  int rc;
+
+  if (err != MC_OK) return err;
+  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    *count = sqlite3_column_int64(stmt, 0);
+    *position = sqlite3_column_int64(stmt, 1);
+  } else {
+    err = mc_sqlite_status(db, rc, "product image slot");
+  }
+  mc_sqlite_stmt_done(stmt);
+  return err;
+}
+
+int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json_t *image,
+                                json_t **out) {
+  mc_sqlite_value v[I_COUNT];
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int64_t count = 0, position = 0;
+  size_t id_len;
+  int err;
+  int rc;
+
+  if (out != NULL) *out = NULL;
+  if (product_id == NULL) return MC_ERR_INVALID;
+  err = mc_sqlite_doc_read(image, image_fields, I_COUNT, 0, "product image add", v);
+  if (err != MC_OK) return err;
+  if (!mc_sqlite_key_ok(product_id, PRODUCT_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
+  err = mc_sqlite_tx_begin_write(st, &db);
+  if (err != MC_OK) return err;
+  err = product_touch(st, product_id, id_len);
+  if (err == MC_OK) err = image_slot(st, product_id, id_len, &count, &position);
+  if (err != MC_OK) goto done;
+  if (count >= MC_PRODUCT_IMAGES_MAX) {
+    mc_debug("store.sqlite", "product image add: %s already has %lld images", product_id,
+             (long long)count);
+    err = MC_ERR_INVALID;
+    goto done;
+  }
+  err = stmt_get(st, MC_SQL_PRODUCT_IMAGE_INSERT, &db, &stmt);
+  if (err != MC_OK) goto done;
+  rc = sqlite3_bind_text(stmt, 1, product_id, (int)id_len, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, position);
+  if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, image_fields, I_COUNT, v, 0);
+  err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, "product image add")
+                        : mc_sqlite_status(db, rc, "product image add: bind");
+  mc_sqlite_stmt_done(stmt);
+  if (err != MC_OK) goto done;
+  err = product_result(st, product_id, out);
+done:
+  return product_tx_end(st, err, out);
+}
+
+int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const char *image_id,
+                                   json_t **out_image) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  json_t *doc = NULL;
+  size_t id_len, image_len;
+  int err;
+  int rc;
+
+  if (out_image != NULL) *out_image = NULL;
+  if (product_id == NULL || image_id == NULL) return MC_ERR_INVALID;
+  if (!mc_sqlite_key_ok(product_id, PRODUCT_ID_MAX, &id_len) ||
+      !mc_sqlite_key_ok(image_id, MC_ID_MAX - 1, &image_len))
+    return MC_ERR_NOT_FOUND;
+  err = mc_sqlite_tx_begin_write(st, &db);
+  if (err != MC_OK) return err;
+  err = stmt_get(st, MC_SQL_PRODUCT_IMAGE_DELETE, &db, &stmt);
+  if (err != MC_OK) goto done;
+  rc = sqlite3_bind_text(stmt, 1, product_id, (int)id_len, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(stmt, 2, image_id, (int)image_len, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE) {
+    err = MC_ERR_NOT_FOUND;
+    goto done;
+  }
+  if (rc != SQLITE_ROW) {
+    err = mc_sqlite_write_status(db, rc, "product image remove");
+    goto done;
+  }
+  err = mc_sqlite_row_doc(stmt, 0, image_columns, IMAGE_COLUMN_COUNT, "read image", &doc);
+  if (err != MC_OK) goto done;
+  rc = sqlite3_step(stmt);
+  if (rc != SQLITE_DONE) {
+    err = mc_sqlite_write_status(db, rc, "product image remove");
+    goto done;
+  }
+  mc_sqlite_stmt_done(stmt);
+  stmt = NULL;
+  err = product_touch(st, product_id, id_len);
+done:
+  mc_sqlite_stmt_done(stmt);
+  err = product_tx_end(st, err, &doc);
+  if (out_image != NULL) *out_image = doc;
+  else json_decref(doc);
+  return err;
+}

@@ -1,0 +1,171 @@
+/* catalog.h - the catalog service: input rules for categories, products and listing queries,
+ * slugs, the category tree, the public view of a product, and the storefront cache in the kv.
+ * No HTTP types here: handlers parse, call these, and map the mc_err they return.
+ *
+ * Validation functions append {field, code, message} objects to *errors (a JSON array created
+ * on first use, owned by the caller) and collect every problem before returning MC_ERR_INVALID. */
+#ifndef MERCATO_CATALOG_H
+#define MERCATO_CATALOG_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mercato/config.h"
+#include "mercato/kv.h"
+#include "mercato/store.h"
+
+#define MC_CATALOG_SLUG_MAX 100          /* bytes of [a-z0-9-] */
+#define MC_CATALOG_DESCRIPTION_MAX 10000 /* bytes of plain text */
+#define MC_CATALOG_SKU_MAX 64            /* bytes of printable ASCII without spaces */
+#define MC_CATALOG_Q_MAX 200             /* bytes of search text */
+#define MC_CATALOG_OFFSET_MAX 10000      /* deeper pages are refused: use filters instead */
+#define MC_CATALOG_LIMIT_DEFAULT 20
+#define MC_CATALOG_STOCK_MAX INT64_C(1000000000)
+#define MC_CATALOG_POSITION_MAX 1000000  /* positions are -MAX..MAX */
+#define MC_CATALOG_LOW_STOCK 5           /* at or below this, customers see "only N left" */
+#define MC_CATALOG_ETAG_LEN 18           /* '"' + 16 hex digits + '"' */
+#define MC_CATALOG_GEN_KEY "catalog:gen"
+/* Larger answers (long pages of long descriptions) are not cached: they are rare, and this bounds
+ * what one request can make the kv hold. */
+#define MC_CATALOG_CACHE_ENTRY_MAX (256 * 1024)
+
+/* The ports and settings the service works with; a handler builds one per request on its stack
+ * ({cfg, store, kv}), borrowing all three. */
+typedef struct mc_catalog {
+  const mc_config *cfg;
+  mc_store *store;
+  mc_kv *kv;
+} mc_catalog;
+
+/* A parsed, validated and normalised product listing query. */
+typedef struct mc_catalog_listing {
+  char q[MC_CATALOG_Q_MAX + 1];           /* "" for none; trimmed, whitespace runs as one space */
+  char category[MC_CATALOG_SLUG_MAX + 1]; /* a slug, "" for none */
+  int64_t min_price, max_price;           /* -1 for none */
+  int in_stock;                           /* 1: only products in stock */
+  int include_inactive;                   /* admin listings only */
+  int64_t low_stock;                      /* admin listings only; -1 for none */
+  mc_product_sort sort;
+  int limit;
+  int64_t offset;
+} mc_catalog_listing;
+
+/* A ready public answer: the serialised JSON body and its strong ETag (quoted). */
+typedef struct mc_catalog_answer {
+  char *body;  /* owned; NUL-terminated */
+  size_t len;
+  char etag[MC_CATALOG_ETAG_LEN + 1];
+} mc_catalog_answer;
+
+/* Call once at start-up (reads call it again should the counter vanish from the kv). Seeds the
+ * generation counter when the kv has none with the current time in milliseconds rather than 0,
+ * so that answers cached before a kv flush or eviction can never be served again, then bumps it:
+ * the database may have changed while the process was down. A kv failure is logged, not
+ * returned: the cache only ever falls back to the store. */
+void mc_catalog_prepare(mc_kv *kv);
+
+/* Tells the cache that the catalog changed: increments the generation, so no cached answer from
+ * before survives. Call it after every write that changes what a customer sees (product and
+ * category writes, image add/remove, stock changes). Returns the kv's status (logged on
+ * failure; cached answers then live at most catalog_cache_ttl seconds). */
+int mc_catalog_changed(mc_kv *kv);
+
+/* --- input rules ------------------------------------------------------------------------------ */
+
+/* Returns 1 when s is a slug: 1..MC_CATALOG_SLUG_MAX bytes of [a-z0-9] runs joined by single
+ * '-' (no leading or trailing '-'), else 0. */
+int mc_catalog_slug_valid(const char *s);
+
+/* Derives a slug from name into out (MC_CATALOG_SLUG_MAX + 1 bytes): ASCII letters lower-cased,
+ * Latin-1 letters transliterated (é -> e, ß -> ss), every other run of bytes one '-', trimmed
+ * and cut at a '-' boundary when too long. MC_ERR_INVALID when nothing is left ("!!!", "日本"). */
+int mc_catalog_slugify(const char *name, char out[MC_CATALOG_SLUG_MAX + 1]);
+
+/* Parses a raw query string (the part after '?', not decoded; NULL or "" for none) into *out.
+ * Known parameters: q, category, min_price, max_price, in_stock, sort, limit, offset, and when
+ * admin also include_inactive and low_stock. Every problem is collected into *errors, each
+ * naming its parameter: unknown_parameter, repeated, malformed (bad escape), and per value
+ * invalid, not_an_integer, out_of_range, too_long; min_price above max_price is
+ * min_price/greater_than_max_price. MC_OK or MC_ERR_INVALID. */
+int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, json_t **errors);
+
+/* For routes that take no parameters: MC_OK when query is NULL or empty, else MC_ERR_INVALID
+ * with an unknown_parameter error per parameter. */
+int mc_catalog_no_parameters(const char *query, json_t **errors);
+
+/* --- public reads (cached) --------------------------------------------------------------------
+ * Each fills *out (free with mc_catalog_answer_free) from the cache when catalog_cache is on and
+ * the kv has it, else from the store, caching the answer under the current generation. A kv
+ * failure never fails a read. */
+
+/* {"products": [public products], "count", "limit", "offset"}; inactive products never appear.
+ * MC_ERR_INVALID with a category/unknown_category error when the category slug names none. */
+int mc_catalog_list_public(const mc_catalog *cat, const mc_catalog_listing *listing, mc_catalog_answer *out,
+                           json_t **errors);
+
+/* {"product": public product} for a product id or slug. MC_ERR_NOT_FOUND when there is none,
+ * the product is inactive, or the text is neither a product id nor a slug. */
+int mc_catalog_product_public(const mc_catalog *cat, const char *id_or_slug, mc_catalog_answer *out);
+
+/* {"categories": [top-level categories by position then name, each with "children": [...]]}. */
+int mc_catalog_tree_public(const mc_catalog *cat, mc_catalog_answer *out);
+
+/* {"category": {..., "children": [...]}} by slug; MC_ERR_NOT_FOUND when there is none. */
+int mc_catalog_category_public(const mc_catalog *cat, const char *slug, mc_catalog_answer *out);
+
+/* Frees what *a holds and clears it. */
+void mc_catalog_answer_free(mc_catalog_answer *a);
+
+/* Returns a new object with what customers may see of a product document (borrowed): no stock
+ * level (in_stock, and only_left when stock is 1..MC_CATALOG_LOW_STOCK), no active flag, images
+ * without their byte sizes. NULL without memory. */
+json_t *mc_catalog_public_product(const json_t *product);
+
+/* Writes the strong ETag of body[0..len) into out: the first 16 hex digits of its SHA-256,
+ * quoted. */
+void mc_catalog_etag(const char *body, size_t len, char out[MC_CATALOG_ETAG_LEN + 1]);
+
+/* --- admin reads ------------------------------------------------------------------------------- */
+
+/* *out: a new {"products": [product documents], "count", "limit", "offset"}. MC_ERR_INVALID
+ * with errors when the category slug names none. Never cached. */
+int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, json_t **errors);
+
+/* *out: the product document with this id, inactive or not (new reference). MC_ERR_NOT_FOUND
+ * when there is none or id is not a product id. */
+int mc_catalog_product_get(const mc_catalog *cat, const char *id, json_t **out);
+
+/* *out: the category document with this id (new reference). MC_ERR_NOT_FOUND as above. */
+int mc_catalog_category_get(const mc_catalog *cat, const char *id, json_t **out);
+
+/* *out: a new {"categories": [every category, by position then name]}. */
+int mc_catalog_categories_admin(const mc_catalog *cat, json_t **out);
+
+/* --- admin writes -----------------------------------------------------------------------------
+ * body is borrowed and only the members documented below are read: the caller checks it holds
+ * nothing else (an allow-list per endpoint). *out gets the stored document (new reference).
+ * MC_ERR_INVALID with errors naming each field; MC_ERR_CONFLICT with one error naming slug or
+ * sku (code taken); MC_ERR_NOT_FOUND for an unknown id. Every successful write calls
+ * mc_catalog_changed. */
+
+/* name (required), slug (derived from name when absent), description, parent_id (a top-level
+ * category or null), position. */
+int mc_catalog_category_create(const mc_catalog *cat, const json_t *body, json_t **out, json_t **errors);
+/* The same members, all optional; a category with children cannot get a parent. */
+int mc_catalog_category_update(const mc_catalog *cat, const char *id, const json_t *body, json_t **out,
+                               json_t **errors);
+/* Deletes an unused category. MC_ERR_CONFLICT when products are in it or it has children:
+ * *products and *children are set to their numbers then. */
+int mc_catalog_category_delete(const mc_catalog *cat, const char *id, int64_t *products, int64_t *children);
+
+/* name, description and price (required), slug (derived from name when absent), currency (must
+ * be the shop's), compare_at_price, sku, stock, active, category_ids. */
+int mc_catalog_product_create(const mc_catalog *cat, const json_t *body, json_t **out, json_t **errors);
+/* The same members except currency, all optional; category_ids replaces the set. */
+int mc_catalog_product_update(const mc_catalog *cat, const char *id, const json_t *body, json_t **out,
+                              json_t **errors);
+/* Deletes the product and removes the files of its images (mc_images_remove_files). */
+int mc_catalog_product_delete(const mc_catalog *cat, const char *id);
+
+#endif
