@@ -84,4 +84,10 @@ int mc_password_dummy_init(mc_password_dummy *out, const mc_password_policy *pol
  * failed. */
 int mc_password_dummy_verify(const mc_password_dummy *dummy, const void *password, size_t len);
 
+/* Hashing and verifying take Argon2's memory (m_cost KiB per call) from a process-wide pool
+ * that keeps up to one idle block per online CPU (1 to 16), wiped, for the next call. This
+ * unmaps the idle ones now; later calls map blocks again as needed. Thread-safe; optional, as
+ * it also runs at exit. */
+void mc_password_pool_release(void);
+
 #endif

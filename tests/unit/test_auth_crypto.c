@@ -8,6 +8,7 @@
 #include <gnutls/x509.h>
 #include <jansson.h>
 #include <jwt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,137 @@ START_TEST(password_dummy_verify_is_forbidden_at_the_current_policy) {
   ck_assert_int_eq(mc_password_dummy_verify(&dummy, good_pw, strlen(good_pw)), MC_ERR_FORBIDDEN);
   memset(&blank, 0, sizeof blank);
   ck_assert_int_eq(mc_password_dummy_verify(&blank, good_pw, strlen(good_pw)), MC_ERR_INTERNAL);
+}
+END_TEST
+
+/* ---- password: libargon2's encoding and memory ---- */
+
+static const char b64_digits[] =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Decodes the salt field (between the 4th and 5th '$') of an encoded string into out. */
+static size_t salt_of(const char *encoded, uint8_t *out) {
+  const char *p = encoded;
+  uint32_t acc = 0;
+  unsigned bits = 0;
+  size_t n = 0;
+  for (int i = 0; i < 4; i++) p = strchr(p, '$') + 1;
+  for (; *p != '$'; p++) {
+    const char *d = strchr(b64_digits, *p);
+    ck_assert(d != NULL && *d != '\0');
+    acc = (acc << 6) | (uint32_t)(d - b64_digits);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (uint8_t)(acc >> bits);
+    }
+  }
+  return n;
+}
+
+START_TEST(password_our_encoding_is_libargon2s_and_verifies_there) {
+  char *encoded = hash_default(good_pw, strlen(good_pw));
+  char theirs[MC_PASSWORD_ENCODED_MAX];
+  uint8_t salt[64];
+  size_t salt_len = salt_of(encoded, salt);
+  ck_assert_uint_eq(salt_len, MC_PASSWORD_SALT_LEN);
+  ck_assert_int_eq(argon2id_verify(encoded, good_pw, strlen(good_pw)), ARGON2_OK);
+  ck_assert_int_eq(argon2id_verify(encoded, "correct horse battery stapler", 29),
+                   ARGON2_VERIFY_MISMATCH);
+  /* Same password, salt and costs: libargon2 writes the very same string. */
+  ck_assert_int_eq(argon2id_hash_encoded(2, 19456, 1, good_pw, strlen(good_pw), salt, salt_len,
+                                         MC_PASSWORD_HASH_LEN, theirs, sizeof theirs),
+                   ARGON2_OK);
+  ck_assert_str_eq(encoded, theirs);
+  free(encoded);
+}
+END_TEST
+
+START_TEST(password_libargon2s_encoding_verifies_here) {
+  char theirs[MC_PASSWORD_ENCODED_MAX];
+  const uint8_t salt[MC_PASSWORD_SALT_LEN] = {0xfb, 0xff, 0x3e, 0x00, 1, 2, 3, 4,
+                                              5,    6,    7,    8,    9, 10, 11, 0xfe};
+  mc_password_policy policy;
+  mc_password_policy_default(&policy);
+  ck_assert_int_eq(argon2id_hash_encoded(2, 19456, 1, good_pw, strlen(good_pw), salt, sizeof salt,
+                                         MC_PASSWORD_HASH_LEN, theirs, sizeof theirs),
+                   ARGON2_OK);
+  ck_assert_int_eq(mc_password_verify(theirs, good_pw, strlen(good_pw)), MC_OK);
+  ck_assert_int_eq(mc_password_verify(theirs, "correct horse battery stapler", 29),
+                   MC_ERR_FORBIDDEN);
+  ck_assert_int_eq(mc_password_needs_rehash(&policy, theirs), 0);
+}
+END_TEST
+
+/* Test allocator: hands out blocks full of garbage and, on free, counts the bytes not zero. */
+static size_t cbk_alloc_size, cbk_free_size, cbk_nonzero_at_free;
+
+static int garbage_alloc(uint8_t **memory, size_t size) {
+  *memory = malloc(size);
+  if (*memory == NULL) return ARGON2_MEMORY_ALLOCATION_ERROR;
+  for (size_t i = 0; i < size; i++) (*memory)[i] = (uint8_t)(i * 131 + 7);
+  cbk_alloc_size = size;
+  return ARGON2_OK;
+}
+
+static void counting_free(uint8_t *memory, size_t size) {
+  cbk_free_size = size;
+  cbk_nonzero_at_free = 0;
+  for (size_t i = 0; i < size; i++) cbk_nonzero_at_free += memory[i] != 0;
+  free(memory);
+}
+
+/* The pool hands out used blocks without zeroing them and keeps them without wiping them: both
+ * rest on this behaviour of libargon2. */
+START_TEST(password_libargon2_writes_every_block_before_reading_and_wipes_before_free) {
+  const uint8_t salt[16] = "0123456789abcdef";
+  uint8_t expected[32], out[32];
+  argon2_context ctx = {.out = out, .outlen = sizeof out, .pwd = (uint8_t *)good_pw,
+                        .pwdlen = strlen(good_pw), .salt = (uint8_t *)salt, .saltlen = 16,
+                        .t_cost = 2, .m_cost = 19456, .lanes = 1, .threads = 1,
+                        .version = ARGON2_VERSION_13, .allocate_cbk = garbage_alloc,
+                        .free_cbk = counting_free, .flags = ARGON2_DEFAULT_FLAGS};
+  ck_assert_int_eq(argon2id_hash_raw(2, 19456, 1, good_pw, strlen(good_pw), salt, 16, expected,
+                                     sizeof expected),
+                   ARGON2_OK);
+  ck_assert_int_eq(argon2_ctx(&ctx, Argon2_id), ARGON2_OK);
+  ck_assert_mem_eq(out, expected, sizeof out);
+  ck_assert_uint_eq(cbk_alloc_size, 19456u * 1024u);
+  ck_assert_uint_eq(cbk_free_size, cbk_alloc_size);
+  ck_assert_uint_eq(cbk_nonzero_at_free, 0);
+}
+END_TEST
+
+#define POOL_THREADS 4
+
+static void *hash_and_verify(void *arg) {
+  const char *pw = arg;
+  for (int i = 0; i < 2; i++) {
+    char *encoded = hash_default(pw, strlen(pw));
+    ck_assert_int_eq(mc_password_verify(encoded, pw, strlen(pw)), MC_OK);
+    ck_assert_int_eq(mc_password_verify(encoded, good_pw, strlen(good_pw)), MC_ERR_FORBIDDEN);
+    free(encoded);
+  }
+  return NULL;
+}
+
+START_TEST(password_concurrent_hashes_share_the_pool_and_survive_its_release) {
+  static const char *pws[POOL_THREADS] = {"first password here", "second password here",
+                                          "third password here", "fourth password here"};
+  pthread_t t[POOL_THREADS];
+  char *encoded;
+  for (int i = 0; i < POOL_THREADS; i++)
+    ck_assert_int_eq(pthread_create(&t[i], NULL, hash_and_verify, (void *)pws[i]), 0);
+  for (int i = 0; i < POOL_THREADS; i++) ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+  /* A weaker legacy string takes a block of another size from the same pool. */
+  ck_assert_int_eq(mc_password_verify("$argon2id$v=19$m=4096,t=1,p=1$MDEyMzQ1Njc4OWFiY2RlZg$"
+                                      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                                      good_pw, strlen(good_pw)),
+                   MC_ERR_FORBIDDEN);
+  mc_password_pool_release();
+  encoded = hash_default(good_pw, strlen(good_pw));
+  ck_assert_int_eq(mc_password_verify(encoded, good_pw, strlen(good_pw)), MC_OK);
+  free(encoded);
 }
 END_TEST
 
@@ -851,6 +983,10 @@ static Suite *auth_crypto_suite(void) {
   tcase_add_test(pw, password_verify_malformed_encoded_is_invalid);
   tcase_add_test(pw, password_argon2i_and_argon2d_encodings_are_refused);
   tcase_add_test(pw, password_dummy_verify_is_forbidden_at_the_current_policy);
+  tcase_add_test(pw, password_our_encoding_is_libargon2s_and_verifies_there);
+  tcase_add_test(pw, password_libargon2s_encoding_verifies_here);
+  tcase_add_test(pw, password_libargon2_writes_every_block_before_reading_and_wipes_before_free);
+  tcase_add_test(pw, password_concurrent_hashes_share_the_pool_and_survive_its_release);
   suite_add_tcase(s, pw);
 
   tcase_add_test(rules, password_check_length_boundaries_are_12_and_1024_bytes);
