@@ -273,6 +273,9 @@ START_TEST(contract_search_matches_names_and_descriptions) {
     json_decref(product_update_ok(st, str_of(rocking, "id"), json_pack("{s:b}", "active", 0)));
     assert_search(st, "oak", 0, "");
     assert_search(st, "birch", 1, "oak-chair");
+    /* A whole word still finds the longer words it starts ("Seat", "Seats"). */
+    assert_search(st, "seat", 2, "oak-chair,pine-table");
+    assert_search(st, "seats", 1, "pine-table");
     assert_search(st, "chair", 1, "pine-table");
     json_decref(product_update_ok(st, str_of(rocking, "id"), json_pack("{s:b}", "active", 1)));
     assert_search(st, "chair", 2, "rocking-chair,pine-table");

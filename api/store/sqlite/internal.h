@@ -54,6 +54,7 @@ typedef enum mc_sqlite_sql {
   MC_SQL_PRODUCT_IMAGE_SLOT,
   MC_SQL_PRODUCT_IMAGE_INSERT,
   MC_SQL_PRODUCT_IMAGE_DELETE,
+  MC_SQL_PRODUCT_TERM_AFTER, /* product_list.c: the first indexed word after a search's last */
   /* product_list.c: statements built from fixed fragments, one per listing shape (the set of
    * filters in use, and the order), prepared when a shape is first used. */
   MC_SQL_PRODUCT_PAGE_FIRST,

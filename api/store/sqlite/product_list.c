@@ -71,10 +71,10 @@ static int word_byte(unsigned char c) {
 
 /* Writes plain text q as FTS5 strings into buf (FTS_WORDS_MAX bytes): its first
  * FTS_TOKENS_MAX words, each cut to FTS_TOKEN_MAX bytes (at a character boundary), each a
- * string literal, the last (and any cut one) matching as a prefix. No byte of q reaches the
- * query outside a string literal, so q is never query syntax. Returns the number of words;
- * 0 means q can match nothing. */
-static int fts_words(const char *q, char *buf) {
+ * string literal, the last (when last_prefix) and any cut one matching as a prefix. No byte of
+ * q reaches the query outside a string literal, so q is never query syntax. Returns the number
+ * of words; 0 means q can match nothing. */
+static int fts_words(const char *q, int last_prefix, char *buf) {
   const unsigned char *p = (const unsigned char *)q;
   size_t n = 0;
   int words = 0;
@@ -108,9 +108,36 @@ static int fts_words(const char *q, char *buf) {
     if (starred) buf[n++] = '*';
     words++;
   }
-  if (words > 0 && !starred) buf[n++] = '*';
+  if (words > 0 && !starred && last_prefix) buf[n++] = '*';
   buf[n] = '\0';
   return words;
+}
+
+/* Writes into term (FTS_TOKEN_MAX + 2 bytes) the last word of q as the index holds it (ASCII
+ * letters folded to lower case) followed by byte 1, the smallest string after the word and
+ * before every longer word it starts. Returns 0 when that form is not known: the word is not
+ * ASCII (the tokenizer folds accents and case beyond ASCII), or it is cut, so a prefix anyway. */
+static int fts_last_term(const char *q, char *term) {
+  const unsigned char *p = (const unsigned char *)q, *start = NULL;
+  size_t len = 0;
+  int words = 0;
+
+  while (*p != '\0' && words < FTS_TOKENS_MAX) {
+    while (*p != '\0' && !word_byte(*p)) p++;
+    if (!word_byte(*p)) break;
+    start = p;
+    while (word_byte(*p)) p++;
+    len = (size_t)(p - start);
+    words++;
+  }
+  if (start == NULL || len > FTS_TOKEN_MAX) return 0;
+  for (size_t i = 0; i < len; i++) {
+    if (start[i] >= 0x80) return 0;
+    term[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + ('a' - 'A') : start[i]);
+  }
+  term[len] = '\x01';
+  term[len + 1] = '\0';
+  return 1;
 }
 
 /* The category filter's ids as a JSON array (the ids are [a-z0-9_], so nothing to escape) in
@@ -267,10 +294,10 @@ static int query_valid(const mc_product_query *q) {
 }
 
 /* The three full-text queries of plain text q; 0 when q has no word. */
-static int fts_queries(const char *q, list_args *a) {
+static int fts_queries(const char *q, int last_prefix, list_args *a) {
   char words[FTS_WORDS_MAX];
 
-  if (fts_words(q, words) == 0) return 0;
+  if (fts_words(q, last_prefix, words) == 0) return 0;
   snprintf(a->fts_all, sizeof a->fts_all, "%s", words);
   snprintf(a->fts_name, sizeof a->fts_name, "{name}: (%s)", words);
   snprintf(a->fts_rest, sizeof a->fts_rest, "(%s) NOT {name}: (%s)", words, words);
@@ -287,7 +314,7 @@ static int list_args_make(const mc_product_query *q, list_args *a) {
   if (!q->include_inactive) a->shape |= L_ACTIVE;
   if (q->q != NULL && q->q[0] != '\0') {
     a->shape |= L_Q;
-    if (!fts_queries(q->q, a)) a->matches_nothing = 1;
+    if (!fts_queries(q->q, 1, a)) a->matches_nothing = 1;
   } else if (a->sort == MC_SORT_RELEVANCE) {
     a->sort = MC_SORT_NEWEST; /* nothing to be relevant to */
   }
@@ -379,7 +406,9 @@ done:
   return err;
 }
 
-/* A relevance page past RANKED_MAX matches: the name matches, then the rest. */
+/* A relevance page past RANKED_MAX matches: the name matches, then the rest. The number of
+ * name matches is only needed when the page runs past them, and a short page of them tells it
+ * without counting, unless the page starts past them all. */
 static int list_tiered(mc_store *st, list_args *a, const mc_product_query *q, json_t *items) {
   int64_t named = 0;
   size_t got;
@@ -387,14 +416,45 @@ static int list_tiered(mc_store *st, list_args *a, const mc_product_query *q, js
 
   a->sort = SORT_TIERED;
   a->fts = a->fts_name;
-  err = list_count(st, a, &named);
-  if (err == MC_OK && q->offset < named) err = list_page(st, a, q->limit, q->offset, items);
+  err = list_page(st, a, q->limit, q->offset, items);
   got = json_array_size(items);
+  if (err == MC_OK && got < (size_t)q->limit) {
+    if (got > 0 || q->offset == 0) named = q->offset + (int64_t)got;
+    else err = list_count(st, a, &named);
+  }
   if (err == MC_OK && got < (size_t)q->limit) {
     a->fts = named > 0 ? a->fts_rest : a->fts_all; /* the same rows, one clause fewer */
     err = list_page(st, a, q->limit - (int)got, q->offset > named ? q->offset - named : 0, items);
   }
   return err;
+}
+
+/* Inside the read transaction: when no indexed word starts with q's last word except the word
+ * itself, its prefix query matches exactly the word's, which FTS5 answers without first
+ * merging the lists of every word with that start (half the time of a search for a common
+ * word): the queries are written again without the prefix. Best effort: on any failure the
+ * prefix stays, with the same results. The index's words include those of deleted and
+ * inactive products, which can only keep the prefix. */
+static void fts_drop_prefix(mc_store *st, const char *q, list_args *a) {
+  static const char sql[] = "SELECT term FROM temp.products_fts_terms WHERE term >= ?1 LIMIT 1";
+  char term[FTS_TOKEN_MAX + 2];
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  size_t len;
+  int rc, other = 1;
+
+  if (!fts_last_term(q, term)) return;
+  len = strlen(term) - 1;
+  if (mc_sqlite_stmt_get(st, MC_SQL_PRODUCT_TERM_AFTER, sql, &db, &stmt) != MC_OK) return;
+  rc = sqlite3_bind_text(stmt, 1, term, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE) other = 0;
+  else if (rc == SQLITE_ROW) {
+    const char *next = (const char *)sqlite3_column_text(stmt, 0);
+    other = next == NULL || strncmp(next, term, len) == 0;
+  }
+  mc_sqlite_stmt_done(stmt);
+  if (!other) fts_queries(q, 0, a);
 }
 
 /* The count and the page come from one read transaction, so they agree with each other. */
@@ -426,6 +486,7 @@ int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t *
   }
   err = mc_sqlite_tx_begin_read(st, &db);
   if (err != MC_OK) goto done;
+  if (a.shape & L_Q) fts_drop_prefix(st, query->q, &a);
   /* Relevance needs the count to choose how to rank. */
   if (out_count != NULL || a.sort == MC_SORT_RELEVANCE) err = list_count(st, &a, &count);
   /* Past the last match there is no page to read. */

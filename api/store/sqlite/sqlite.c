@@ -97,9 +97,14 @@ static int conn_open(mc_sqlite *s, mc_sqlite_conn **out) {
    * across application crashes in WAL mode and only risks the last commits on power loss.
    * mmap_size: connections read the file through a memory map (the first GiB) rather than
    * read() calls into each connection's private 2 MB page cache, which listings and searches
-   * over a large catalog would otherwise keep refilling, once per worker thread. */
+   * over a large catalog would otherwise keep refilling, once per worker thread.
+   * products_fts_terms: the full-text index's words, which product_list.c reads to learn
+   * whether a search's last word is the start of any other word (a temp table, so no
+   * migration; it only looks for products_fts when read). */
   static const char setup_sql[] = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
-                                  "PRAGMA mmap_size = 1073741824;";
+                                  "PRAGMA mmap_size = 1073741824; "
+                                  "CREATE VIRTUAL TABLE IF NOT EXISTS temp.products_fts_terms "
+                                  "USING fts5vocab(main, products_fts, 'instance');";
   mc_sqlite_conn *conn;
   int rc;
   int err = MC_OK;
