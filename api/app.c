@@ -14,12 +14,6 @@
 #include "mercato/http.h"
 #include "mercato/log.h"
 
-/* The catalog's route tables (api/http/catalog.c, admin_catalog.c). */
-extern const mc_route mc_catalog_routes[];
-extern const int mc_catalog_routes_count;
-extern const mc_route mc_admin_catalog_routes[];
-extern const int mc_admin_catalog_routes_count;
-
 /* Splits "a, b,c" into a NULL-terminated array of trimmed strings. NULL without memory. */
 static char **split_list(const char *list) {
   size_t cap = 1;

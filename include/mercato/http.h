@@ -125,5 +125,9 @@ extern const mc_route mc_account_routes[];
 extern const int mc_account_routes_count;
 extern const mc_route mc_image_routes[];
 extern const int mc_image_routes_count;
+extern const mc_route mc_catalog_routes[];
+extern const int mc_catalog_routes_count;
+extern const mc_route mc_admin_catalog_routes[];
+extern const int mc_admin_catalog_routes_count;
 
 #endif
