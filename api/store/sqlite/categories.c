@@ -130,36 +130,14 @@ int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out
   return err;
 }
 
-/* The category whose key column (per the statement) equals key, or MC_ERR_NOT_FOUND. */
-static int category_get_by(mc_store *st, mc_sqlite_sql id, const char *key, size_t key_max,
-                           json_t **out) {
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  size_t len;
-  int err;
-  int rc;
-
-  if (out == NULL) return MC_ERR_INVALID;
-  *out = NULL;
-  if (key == NULL) return MC_ERR_INVALID;
-  if (!mc_sqlite_key_ok(key, key_max, &len)) return MC_ERR_NOT_FOUND;
-  err = stmt_get(st, id, &db, &stmt);
-  if (err != MC_OK) return err;
-  rc = sqlite3_bind_text(stmt, 1, key, (int)len, SQLITE_STATIC);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  if (rc == SQLITE_ROW) err = category_from_row(stmt, out);
-  else if (rc == SQLITE_DONE) err = MC_ERR_NOT_FOUND;
-  else err = mc_sqlite_status(db, rc, "category get");
-  mc_sqlite_stmt_done(stmt);
-  return err;
-}
-
 int mc_sqlite_category_get(mc_store *st, const char *id, json_t **out) {
-  return category_get_by(st, MC_SQL_CATEGORY_GET, id, CATEGORY_ID_MAX, out);
+  return mc_sqlite_get_one(st, MC_SQL_CATEGORY_GET, sql_text[MC_SQL_CATEGORY_GET], id, CATEGORY_ID_MAX,
+                           category_from_row, "category get", out);
 }
 
 int mc_sqlite_category_get_by_slug(mc_store *st, const char *slug, json_t **out) {
-  return category_get_by(st, MC_SQL_CATEGORY_GET_BY_SLUG, slug, 100, out);
+  return mc_sqlite_get_one(st, MC_SQL_CATEGORY_GET_BY_SLUG, sql_text[MC_SQL_CATEGORY_GET_BY_SLUG], slug, 100,
+                           category_from_row, "category get", out);
 }
 
 int mc_sqlite_category_list(mc_store *st, json_t **out) {

@@ -168,6 +168,12 @@ int mc_sqlite_slug_valid(const char *s, size_t len);
  * match anything stored, so lookups answer MC_ERR_NOT_FOUND without asking. */
 int mc_sqlite_key_ok(const char *key, size_t max, size_t *len);
 
+/* Runs the statement id (sql) with key bound to ?1 and builds the first row with from_row into
+ * *out (new reference). MC_ERR_INVALID for NULL out or key, MC_ERR_NOT_FOUND when the key is
+ * not 1..key_max bytes or no row matches; what names the lookup in error logs. */
+int mc_sqlite_get_one(mc_store *st, mc_sqlite_sql id, const char *sql, const char *key, size_t key_max,
+                      int (*from_row)(sqlite3_stmt *stmt, json_t **out), const char *what, json_t **out);
+
 typedef enum mc_sqlite_col_kind {
   MC_SQLITE_COL_TEXT, /* a string, or null for NULL */
   MC_SQLITE_COL_INT,  /* an integer, or null for NULL */

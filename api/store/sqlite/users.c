@@ -240,30 +240,9 @@ int mc_sqlite_user_create(mc_store *st, const json_t *user, json_t **out) {
   return err;
 }
 
-/* The one user whose key column (per the statement id) equals key, or MC_ERR_NOT_FOUND. A key
- * longer than any stored one cannot match, so it is not looked up. */
-static int user_get_by(mc_store *st, mc_sqlite_sql id, const char *key, size_t key_max,
-                       json_t **out) {
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  size_t len;
-  int err;
-  int rc;
-
-  if (out == NULL) return MC_ERR_INVALID;
-  *out = NULL;
-  if (key == NULL) return MC_ERR_INVALID;
-  len = strnlen(key, key_max + 1);
-  if (len == 0 || len > key_max) return MC_ERR_NOT_FOUND;
-  err = mc_sqlite_stmt_get(st, id, sql_text[id], &db, &stmt);
-  if (err != MC_OK) return err;
-  rc = sqlite3_bind_text(stmt, 1, key, (int)len, SQLITE_STATIC);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  if (rc == SQLITE_ROW) err = user_from_row(stmt, out);
-  else if (rc == SQLITE_DONE) err = MC_ERR_NOT_FOUND;
-  else err = mc_sqlite_status(db, rc, "user get");
-  mc_sqlite_stmt_done(stmt);
-  return err;
+/* A key longer than any stored one cannot match, so it is not looked up. */
+static int user_get_by(mc_store *st, mc_sqlite_sql id, const char *key, size_t key_max, json_t **out) {
+  return mc_sqlite_get_one(st, id, sql_text[id], key, key_max, user_from_row, "user get", out);
 }
 
 int mc_sqlite_user_get(mc_store *st, const char *id, json_t **out) {
