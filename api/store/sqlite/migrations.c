@@ -172,6 +172,66 @@ static const mc_sqlite_migration migrations[] = {
    "  INSERT INTO products_fts (rowid, name, description)"
    "    VALUES (iif(new.active, new.seq, -new.seq), new.name, new.description);"
    "END;"},
+  {4, "coupons and carts",
+   /* Codes are stored upper-case (the adapter normalises), so UNIQUE makes them
+    * case-insensitive. times_used counts redemptions (made at checkout); the CHECK makes
+    * usage_limit hold for every writer, so a redemption past it fails rather than counts. */
+   "CREATE TABLE coupons ("
+   "  id TEXT PRIMARY KEY,"
+   "  code TEXT NOT NULL UNIQUE"
+   "    CHECK (length(code) BETWEEN 1 AND 32 AND code NOT GLOB '*[^A-Z0-9_-]*'),"
+   "  kind TEXT NOT NULL CHECK (kind IN ('percent', 'fixed')),"
+   "  value INTEGER NOT NULL"
+   "    CHECK (value >= 1 AND (kind = 'fixed' OR value <= 100) AND value <= 1000000000000000),"
+   "  min_subtotal INTEGER CHECK (min_subtotal BETWEEN 0 AND 1000000000000000),"
+   "  starts_at INTEGER," /* ms since the epoch; NULL: no start */
+   "  expires_at INTEGER CHECK (expires_at IS NULL OR starts_at IS NULL OR expires_at > starts_at),"
+   "  usage_limit INTEGER CHECK (usage_limit >= 1),"
+   "  per_customer_limit INTEGER CHECK (per_customer_limit >= 1),"
+   "  times_used INTEGER NOT NULL DEFAULT 0"
+   "    CHECK (times_used >= 0 AND (usage_limit IS NULL OR times_used <= usage_limit)),"
+   "  active INTEGER NOT NULL CHECK (active IN (0, 1)),"
+   "  created_at INTEGER NOT NULL,"
+   "  updated_at INTEGER NOT NULL"
+   ") STRICT;"
+   /* One row per redemption, so a customer's uses are counted exactly; order_id makes a
+    * redemption for the same order happen once. user_id is NULL for a guest's order. */
+   "CREATE TABLE coupon_redemptions ("
+   "  coupon_id TEXT NOT NULL REFERENCES coupons (id),"
+   "  order_id TEXT NOT NULL,"
+   "  user_id TEXT,"
+   "  redeemed_at INTEGER NOT NULL,"
+   "  PRIMARY KEY (coupon_id, order_id)"
+   ") STRICT, WITHOUT ROWID;"
+   "CREATE INDEX coupon_redemptions_user ON coupon_redemptions (coupon_id, user_id);"
+   /* A cart belongs to a customer (user_id) or to a guest (token_hash: the SHA-256 of the
+    * guest's cart token, hex; the token itself is never stored), never both. Guest carts
+    * expire (expires_at, pushed forward by every write); a customer's cart does not. */
+   "CREATE TABLE carts ("
+   "  id TEXT PRIMARY KEY,"
+   "  user_id TEXT UNIQUE REFERENCES users (id) ON DELETE CASCADE,"
+   "  token_hash TEXT UNIQUE CHECK (token_hash IS NULL OR length(token_hash) = 64),"
+   "  coupon_id TEXT REFERENCES coupons (id) ON DELETE SET NULL,"
+   "  created_at INTEGER NOT NULL,"
+   "  updated_at INTEGER NOT NULL,"
+   "  expires_at INTEGER,"
+   "  CHECK ((user_id IS NULL) <> (token_hash IS NULL)),"
+   "  CHECK ((token_hash IS NULL) = (expires_at IS NULL))"
+   ") STRICT;"
+   "CREATE INDEX carts_expires ON carts (expires_at) WHERE expires_at IS NOT NULL;"
+   /* unit_price is the price the customer last saw for the line (set when it was added or
+    * its quantity last changed), so a price change since then can be pointed out. A deleted
+    * product leaves every cart. */
+   "CREATE TABLE cart_items ("
+   "  cart_id TEXT NOT NULL REFERENCES carts (id) ON DELETE CASCADE,"
+   "  product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,"
+   "  quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 10000),"
+   "  unit_price INTEGER NOT NULL CHECK (unit_price BETWEEN 0 AND 1000000000000000),"
+   "  added_at INTEGER NOT NULL,"
+   "  updated_at INTEGER NOT NULL,"
+   "  PRIMARY KEY (cart_id, product_id)"
+   ") STRICT, WITHOUT ROWID;"
+   "CREATE INDEX cart_items_product ON cart_items (product_id);"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
