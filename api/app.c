@@ -87,7 +87,9 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
     mc_error("app", "cannot open the database %s: %s", app->db_path, mc_err_name(err));
     goto fail;
   }
-  if ((err = mc_kv_open(cfg->redis_url, cfg->redis_timeout_ms, &app->kv)) != MC_OK) {
+  mc_kv_options ko = {.url = cfg->redis_url, .timeout_ms = cfg->redis_timeout_ms,
+                      .memory_max_bytes = (size_t)cfg->memory_kv_max_bytes};
+  if ((err = mc_kv_open_options(&ko, &app->kv)) != MC_OK) {
     mc_error("app", "cannot open the kv (%s): %s", cfg->redis_url[0] ? "MERCATO_REDIS_URL" : "memory",
              mc_err_name(err));
     goto fail;
@@ -101,6 +103,14 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
   app->auth_ready = 1;
   if ((err = mc_app_bootstrap_admin(app)) != MC_OK) goto fail;
   mc_catalog_prepare(app->kv);
+  app->pricing = (mc_pricing_config){.shipping_flat = cfg->shipping_flat,
+                                     .free_shipping_threshold = cfg->free_shipping_threshold,
+                                     .tax_rate_bp = cfg->tax_rate_bp,
+                                     .tax_inclusive = cfg->tax_inclusive};
+  if ((err = mc_pricing_config_check(&app->pricing)) != MC_OK) {
+    mc_error("app", "the shipping or tax settings are out of range");
+    goto fail;
+  }
   err = MC_ERR_INTERNAL;
   if (!(app->router = mc_router_new())) goto fail;
   const struct {
@@ -112,6 +122,8 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
     {mc_account_routes, mc_account_routes_count},
     {mc_catalog_routes, mc_catalog_routes_count},
     {mc_admin_catalog_routes, mc_admin_catalog_routes_count},
+    {mc_admin_coupon_routes, mc_admin_coupon_routes_count},
+    {mc_cart_routes, mc_cart_routes_count},
     {mc_image_routes, mc_image_routes_count},
   };
   for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {

@@ -14,7 +14,7 @@
 #include "mercato/log.h"
 #include "mercato/money.h"
 
-typedef enum { T_INT, T_LONG, T_STR, T_BOOL, T_LEVEL, T_ADDR, T_ORIGINS, T_REDIS, T_JWT_ALG, T_CURRENCY } setting_type;
+typedef enum { T_INT, T_LONG, T_STR, T_BOOL, T_LEVEL, T_ADDR, T_ORIGINS, T_REDIS, T_JWT_ALG, T_CURRENCY, T_PERCENT } setting_type;
 
 typedef struct setting {
   const char *name; /* flag without the dashes; the env var is MERCATO_ + NAME_IN_CAPS */
@@ -41,6 +41,9 @@ static const setting settings[] = {
    "prefix for every kv key, so several shops can share one Redis database (\"shop1:\")"},
   {"redis-timeout-ms", T_INT, OFF(redis_timeout_ms), "500", 10, 60000,
    "timeout for connecting to Redis and for each command, in milliseconds"},
+  {"memory-kv-max-bytes", T_LONG, OFF(memory_kv_max_bytes), "67108864", 1024L * 1024,
+   1024L * 1024 * 1024 * 1024,
+   "byte budget of the in-process memory kv (used without Redis); cached catalog answers are evicted to stay under it"},
   {"log-level", T_LEVEL, OFF(log_level), "info", 0, 0, "debug, info, warn or error"},
   {"access-log", T_BOOL, OFF(access_log), "1", 0, 0, "one log line per request: 1 or 0"},
   {"threads", T_INT, OFF(threads), "0", 0, 1024, "HTTP worker threads; 0 means 4 x CPU cores"},
@@ -92,6 +95,19 @@ static const setting settings[] = {
    "cache product lists and documents in the kv (invalidated by every catalog write)"},
   {"catalog-cache-ttl", T_INT, OFF(catalog_cache_ttl), "300", 1, 86400,
    "seconds a cached catalog answer lives at most"},
+  {"cart-max-quantity", T_INT, OFF(cart_max_quantity), "99", 1, 10000,
+   "the most of one product a cart line may hold"},
+  {"cart-max-lines", T_INT, OFF(cart_max_lines), "100", 1, 1000, "the most distinct products in one cart"},
+  {"guest-cart-ttl", T_INT, OFF(guest_cart_ttl), "2592000", 60, 31536000,
+   "seconds a guest's cart (and its cookie) lives after its last change"},
+  {"shipping-flat", T_LONG, OFF(shipping_flat), "499", 0, 1000000000000000L,
+   "shipping charged per order, in minor units of the currency"},
+  {"free-shipping-threshold", T_LONG, OFF(free_shipping_threshold), "5000", 0, 1000000000000000L,
+   "orders whose goods (after discount) reach this many minor units ship free; 0: never"},
+  {"tax-rate", T_PERCENT, OFF(tax_rate_bp), "0", 0, 10000,
+   "tax rate in percent with up to two decimals (\"8.25\"); 0 for none"},
+  {"tax-inclusive", T_BOOL, OFF(tax_inclusive), "0", 0, 0,
+   "1: prices include tax (the total shows the tax inside); 0: tax is added on top"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -111,6 +127,21 @@ static int parse_long(const char *text, long *out) {
   if (errno != 0 || *end != '\0') return -1;
   *out = v;
   return 0;
+}
+
+/* A percentage with up to two decimals ("8", "8.5", "8.25") as basis points; -1 otherwise. */
+static long parse_percent(const char *text) {
+  long whole = 0, frac = 0;
+  int digits = 0, decimals = 0;
+  const char *p = text;
+  for (; *p >= '0' && *p <= '9' && digits < 4; p++, digits++) whole = whole * 10 + (*p - '0');
+  if (digits == 0) return -1;
+  if (*p == '.') {
+    for (p++; *p >= '0' && *p <= '9' && decimals < 2; p++, decimals++) frac = frac * 10 + (*p - '0');
+    if (decimals == 0) return -1;
+    if (decimals == 1) frac *= 10;
+  }
+  return *p == '\0' ? whole * 100 + frac : -1;
 }
 
 static int parse_bool(const char *text) {
@@ -196,6 +227,11 @@ static int apply(mc_config *cfg, const setting *s, const char *value, const char
     break;
   case T_CURRENCY:
     if (mc_money_exponent(value) < 0) why = "is not an ISO 4217 currency code (like EUR or USD)";
+    break;
+  case T_PERCENT:
+    if ((v = parse_percent(value)) < 0 || v < s->min || v > s->max)
+      why = "is not a percentage from 0 to 100 with at most two decimals (like 8.25)";
+    else *(int *)field = (int)v;
     break;
   case T_STR:
     break;

@@ -102,7 +102,10 @@ static void signup(mc_http_ctx *ctx, const struct _u_request *req, struct _u_res
   }
   if (rc == MC_OK) rc = mc_auth_issue_pair(&ctx->app->auth, user, &pair);
   if (rc != MC_OK) mc_http_error(ctx, resp, rc, NULL);
-  else mc_http_send_tokens(ctx, resp, 201, user, &pair, in_body);
+  else {
+    mc_http_cart_merge(ctx, req, resp, user);
+    mc_http_send_tokens(ctx, resp, 201, user, &pair, in_body);
+  }
   mc_token_pair_clear(&pair);
   json_decref(user);
 }
@@ -135,6 +138,7 @@ static void login(mc_http_ctx *ctx, const struct _u_request *req, struct _u_resp
   if (rc != MC_OK) mc_http_error(ctx, resp, rc, NULL);
   else {
     mc_info("auth", "login of %s", json_string_value(json_object_get(user, "id")));
+    mc_http_cart_merge(ctx, req, resp, user);
     mc_http_send_tokens(ctx, resp, 200, user, &pair, in_body);
   }
   mc_token_pair_clear(&pair);

@@ -29,7 +29,8 @@ void mc_server_capture_library_logs(void) {
   y_set_logs_callback(yder_to_log, NULL, "library logs captured");
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap) {
+/* MHD hands over its own format strings; the attribute tells the compiler so. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap) {
   char msg[512];
   (void)cls;
   vsnprintf(msg, sizeof msg, fmt, ap);

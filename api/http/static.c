@@ -1,9 +1,11 @@
 /* static.c - serves the built web app: files under the web root with their content types and
- * cache lifetimes, index.html for client-side routes, and no way out of the web root. */
+ * cache lifetimes, index.html for client-side routes, the build's gzip twin of a file (x.js.gz)
+ * to clients that accept gzip, and no way out of the web root. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,6 +65,31 @@ static int open_inside(const char *web_root, const char *rel, struct stat *st) {
   return fd;
 }
 
+/* Whether the request's Accept-Encoding lists gzip without refusing it (q=0). */
+static int accepts_gzip(const struct _u_request *req) {
+  const char *ae = u_map_get_case(req->map_header, "Accept-Encoding");
+  while (ae && *ae) {
+    while (*ae == ' ' || *ae == ',') ae++;
+    size_t n = strcspn(ae, ",");
+    if (n >= 4 && strncasecmp(ae, "gzip", 4) == 0 && (n == 4 || ae[4] == ';' || ae[4] == ' ')) {
+      const char *q = memchr(ae, '=', n);
+      /* "gzip;q=0", "gzip;q=0.0" refuse it; any other weight accepts. */
+      if (!q) return 1;
+      for (q++; q < ae + n && (*q == '0' || *q == '.' || *q == ' '); q++) {}
+      return q < ae + n;
+    }
+    ae += n;
+  }
+  return 0;
+}
+
+/* Opens the gzip twin of path (path + ".gz") when there is one. Returns an fd or -1. */
+static int open_gzip_twin(const char *web_root, const char *path, struct stat *st) {
+  char gz[1100];
+  if ((size_t)snprintf(gz, sizeof gz, "%s.gz", path) >= sizeof gz) return -1;
+  return open_inside(web_root, gz, st);
+}
+
 /* A client route looks like /products/blue-mug: no dot in its last segment. */
 static int is_client_route(const char *path) {
   const char *last = strrchr(path, '/');
@@ -73,8 +100,8 @@ void mc_static_serve(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
   const char *root = ctx->app->web_root;
   char path[1024], etag[64];
   const char *cache, *inm;
-  struct stat st;
-  int fd;
+  struct stat st, gst;
+  int fd, gfd;
 
   if (strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0) {
     u_map_put(resp->map_header, "Allow", "GET, HEAD");
@@ -100,11 +127,31 @@ void mc_static_serve(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
     mc_http_problem(ctx, resp, 404, "not_found", "No such file.", NULL);
     return;
   }
+  /* The build writes x.gz beside x for text files; the twin is the same bytes, compressed. One
+   * older than its file is left over from another build and ignored. */
+  gfd = open_gzip_twin(root, path, &gst);
+  if (gfd >= 0 && gst.st_mtime < st.st_mtime) {
+    close(gfd);
+    gfd = -1;
+  }
+  if (gfd >= 0) {
+    u_map_put(resp->map_header, "Vary", "Accept-Encoding");
+    if (accepts_gzip(req)) {
+      close(fd);
+      fd = gfd;
+      st = gst;
+      u_map_put(resp->map_header, "Content-Encoding", "gzip");
+    } else {
+      close(gfd);
+      gfd = -1;
+    }
+  }
   if (strcmp(path, "/index.html") == 0) cache = "no-cache";
   else if (strncmp(path, "/assets/", 8) == 0) cache = "public, max-age=31536000, immutable";
   else cache = "public, max-age=3600";
-  snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
-           (unsigned long long)st.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)st.st_mtim.tv_nsec);
+  snprintf(etag, sizeof etag, "\"%llx-%llx%s\"", (unsigned long long)st.st_size,
+           (unsigned long long)st.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)st.st_mtim.tv_nsec,
+           gfd >= 0 ? "-gz" : "");
   u_map_put(resp->map_header, "Cache-Control", cache);
   u_map_put(resp->map_header, "ETag", etag);
   inm = u_map_get_case(req->map_header, "If-None-Match");

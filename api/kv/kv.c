@@ -12,15 +12,25 @@ static int has_scheme(const char *url, const char *scheme) {
   return strncasecmp(url, scheme, strlen(scheme)) == 0;
 }
 
-int mc_kv_open(const char *url, int timeout_ms, mc_kv **out) {
+int mc_kv_open_options(const mc_kv_options *opts, mc_kv **out) {
+  const char *url;
   if (out == NULL) return MC_ERR_INVALID;
   *out = NULL;
-  if (url == NULL || url[0] == '\0') return mc_kv_memory_open(out);
+  if (opts == NULL) return MC_ERR_INVALID;
+  url = opts->url;
+  if (url == NULL || url[0] == '\0')
+    return mc_kv_memory_open_budget(opts->memory_max_bytes ? opts->memory_max_bytes : MC_KV_MEMORY_MAX_BYTES_DEFAULT,
+                                    out);
   if (has_scheme(url, "redis://") || has_scheme(url, "unix://"))
-    return mc_kv_redis_open(url, timeout_ms, out);
+    return mc_kv_redis_open(url, opts->timeout_ms, out);
   /* The URL may hold a password, so only say what was expected. */
   mc_warn("kv", "unsupported kv URL: expected redis:// or unix://");
   return MC_ERR_INVALID;
+}
+
+int mc_kv_open(const char *url, int timeout_ms, mc_kv **out) {
+  mc_kv_options opts = {.url = url, .timeout_ms = timeout_ms};
+  return mc_kv_open_options(&opts, out);
 }
 
 void mc_kv_close(mc_kv *kv) {

@@ -1,5 +1,6 @@
 /* memory.c - the in-process kv adapter (the embedded default): 64 independently locked hash
- * tables, keyed hashing, lazy TTL expiry and an amortised sweep. State dies with the process. */
+ * tables with keyed hashing, and the operations on them. Deadlines and the byte budget are in
+ * memory_budget.c. State dies with the process. */
 #include "mercato/kv.h"
 
 #include <inttypes.h>
@@ -12,41 +13,14 @@
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/rand.h"
+#include "memory_internal.h"
 
-/* A power of two, so the top bits of a hash pick the stripe and the low bits the bucket. */
-#define MEM_STRIPE_BITS 6
-#define MEM_STRIPES (1u << MEM_STRIPE_BITS)
 #define MEM_INITIAL_BUCKETS 16
-/* Buckets examined for expired entries on each write: enough to keep up with a steady stream
- * of short-lived keys, cheap enough not to show on the write path. */
-#define MEM_SWEEP_BUCKETS 2
+/* Expired entries reclaimed on each write, soonest first: enough to keep up with a steady
+ * stream of short-lived keys, few enough not to show on the write path. */
+#define MEM_EXPIRE_PER_WRITE 16
 
-typedef struct mem_entry {
-  struct mem_entry *next;
-  uint64_t hash;
-  int64_t expires_at_ms; /* CLOCK_MONOTONIC milliseconds; 0 = never */
-  char *value;           /* owned; value_len bytes, not terminated */
-  size_t value_len;
-  size_t key_len;
-  char key[]; /* NUL-terminated */
-} mem_entry;
-
-typedef struct mem_stripe {
-  /* Aligned to a cache line so two workers on neighbouring stripes do not contend on one. */
-  _Alignas(64) pthread_mutex_t lock;
-  mem_entry **buckets; /* mask + 1 chains */
-  size_t mask;
-  size_t count;    /* entries, expired ones included until they are reclaimed */
-  size_t sweep_at; /* next bucket the amortised sweep examines */
-} mem_stripe;
-
-typedef struct mem_impl {
-  mc_kv kv; /* first, so one allocation holds the handle and the tables */
-  uint64_t seed[2];
-  mem_stripe stripes[MEM_STRIPES];
-} mem_impl;
-
-static int64_t mem_now_ms(void) {
+int64_t mem_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -91,18 +65,13 @@ static uint64_t mem_hash(const mem_impl *m, const char *key, size_t len) {
   return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
+
 static mem_stripe *mem_stripe_of(mem_impl *m, uint64_t hash) {
   return &m->stripes[hash >> (64 - MEM_STRIPE_BITS)];
 }
 
 static int mem_expired(const mem_entry *e, int64_t now) {
   return e->expires_at_ms != 0 && e->expires_at_ms <= now;
-}
-
-static void mem_entry_free(mem_entry *e) {
-  if (e == NULL) return;
-  free(e->value);
-  free(e);
 }
 
 /* Returns a new copy of value (at least one byte allocated so an empty value is not NULL), or
@@ -113,42 +82,16 @@ static char *mem_dup(const void *value, size_t len) {
   return copy;
 }
 
-/* Unlinks and frees every expired entry of bucket b. Caller holds s->lock. */
-static void mem_sweep_bucket(mem_stripe *s, size_t b, int64_t now) {
-  mem_entry **link = &s->buckets[b];
-  while (*link != NULL) {
-    mem_entry *e = *link;
-    if (mem_expired(e, now)) {
-      *link = e->next;
-      mem_entry_free(e);
-      s->count--;
-    } else {
-      link = &e->next;
-    }
-  }
-}
-
-/* Reclaims a few buckets' worth of expired entries; called on writes so memory held by dead
- * keys is returned without a background thread. Caller holds s->lock. */
-static void mem_sweep_some(mem_stripe *s, int64_t now) {
-  for (int i = 0; i < MEM_SWEEP_BUCKETS; i++) {
-    mem_sweep_bucket(s, s->sweep_at, now);
-    s->sweep_at = (s->sweep_at + 1) & s->mask;
-  }
-}
-
 /* Finds the live entry for key and sets *link_out (may be NULL) to the pointer that links it,
  * for unlinking. Expired entries met on the way are reclaimed. Returns NULL when absent.
  * Caller holds s->lock. */
-static mem_entry *mem_find(mem_stripe *s, const char *key, size_t key_len, uint64_t hash,
+static mem_entry *mem_find(mem_impl *m, mem_stripe *s, const char *key, size_t key_len, uint64_t hash,
                            int64_t now, mem_entry ***link_out) {
   mem_entry **link = &s->buckets[hash & s->mask];
   while (*link != NULL) {
     mem_entry *e = *link;
     if (mem_expired(e, now)) {
-      *link = e->next;
-      mem_entry_free(e);
-      s->count--;
+      mem_remove(m, s, link);
       continue;
     }
     if (e->hash == hash && e->key_len == key_len && memcmp(e->key, key, key_len) == 0) {
@@ -160,16 +103,16 @@ static mem_entry *mem_find(mem_stripe *s, const char *key, size_t key_len, uint6
   return NULL;
 }
 
-/* Keeps chains short: once entries outnumber buckets, first reclaim the whole stripe's expired
+/* Keeps chains short: once entries outnumber buckets, first reclaim the stripe's expired
  * entries (they may be most of it) and double the table only if it is still full. A failed
  * allocation keeps the old table, which stays correct, only slower. Caller holds s->lock. */
-static void mem_maybe_grow(mem_stripe *s, int64_t now) {
+static void mem_maybe_grow(mem_impl *m, mem_stripe *s, int64_t now) {
   size_t old_n = s->mask + 1;
   size_t new_n;
   mem_entry **fresh;
 
   if (s->count < old_n) return;
-  for (size_t b = 0; b < old_n; b++) mem_sweep_bucket(s, b, now);
+  mem_expire(m, s, now, SIZE_MAX);
   if (s->count < old_n / 2 + old_n / 4) return;
   new_n = old_n * 2;
   fresh = calloc(new_n, sizeof *fresh);
@@ -187,46 +130,68 @@ static void mem_maybe_grow(mem_stripe *s, int64_t now) {
   free(s->buckets);
   s->buckets = fresh;
   s->mask = new_n - 1;
-  s->sweep_at = 0;
 }
 
-/* Adds a new entry for a key known to be absent, taking a copy of key and value.
- * MC_OK or MC_ERR_INTERNAL (out of memory). Caller holds s->lock. */
-static int mem_insert(mem_stripe *s, const char *key, size_t key_len, uint64_t hash,
-                      const void *value, size_t len, int64_t expires_at_ms, int64_t now) {
-  mem_entry *e;
+/* Adds a new entry for a key known to be absent, taking a copy of key and value; cache makes
+ * it evictable. MC_OK, MC_ERR_UNAVAILABLE (no room in the budget) or MC_ERR_INTERNAL (out of
+ * memory); nothing changes on failure. Caller holds s->lock. */
+static int mem_insert(mem_impl *m, mem_stripe *s, const char *key, size_t key_len, uint64_t hash,
+                      const void *value, size_t len, int64_t expires_at_ms, int cache, int64_t now) {
+  size_t cost = mem_cost(key_len, len);
+  mem_entry *e = NULL;
   size_t b;
+  int rc = mem_reserve(m, s, cost, NULL, now);
 
-  mem_maybe_grow(s, now);
+  if (rc != MC_OK) return rc;
+  mem_maybe_grow(m, s, now);
+  rc = MC_ERR_INTERNAL;
+  if (expires_at_ms != 0 && mem_heap_reserve(s) != MC_OK) goto fail;
   e = malloc(sizeof *e + key_len + 1);
-  if (e == NULL) return MC_ERR_INTERNAL;
+  if (e == NULL) goto fail;
+  memset(e, 0, sizeof *e);
   e->value = mem_dup(value, len);
-  if (e->value == NULL) {
-    free(e);
-    return MC_ERR_INTERNAL;
-  }
+  if (e->value == NULL) goto fail;
   memcpy(e->key, key, key_len + 1);
   e->key_len = key_len;
   e->value_len = len;
   e->hash = hash;
-  e->expires_at_ms = expires_at_ms;
   b = hash & s->mask;
   e->next = s->buckets[b];
   s->buckets[b] = e;
   s->count++;
+  mem_heap_set(s, e, expires_at_ms);
+  mem_lru_set(s, e, cache);
   return MC_OK;
+fail:
+  free(e);
+  mem_release(m, cost);
+  return rc;
 }
 
-/* Replaces e's value with a copy of value; on allocation failure e is unchanged.
- * MC_OK or MC_ERR_INTERNAL. Caller holds the stripe's lock. */
-static int mem_replace(mem_entry *e, const void *value, size_t len, int64_t expires_at_ms) {
-  char *copy = mem_dup(value, len);
-  if (copy == NULL) return MC_ERR_INTERNAL;
+/* Replaces e's value with a copy of value, its deadline and its kind (cache or not); on
+ * failure e is unchanged. MC_OK, MC_ERR_UNAVAILABLE or MC_ERR_INTERNAL. Caller holds s->lock. */
+static int mem_replace(mem_impl *m, mem_stripe *s, mem_entry *e, const void *value, size_t len,
+                       int64_t expires_at_ms, int cache, int64_t now) {
+  size_t old_cost = mem_cost(e->key_len, e->value_len), new_cost = mem_cost(e->key_len, len);
+  size_t grow = new_cost > old_cost ? new_cost - old_cost : 0;
+  char *copy;
+  int rc = grow > 0 ? mem_reserve(m, s, grow, e, now) : MC_OK;
+
+  if (rc != MC_OK) return rc;
+  rc = MC_ERR_INTERNAL;
+  if (expires_at_ms != 0 && e->expires_at_ms == 0 && mem_heap_reserve(s) != MC_OK) goto fail;
+  copy = mem_dup(value, len);
+  if (copy == NULL) goto fail;
   free(e->value);
   e->value = copy;
   e->value_len = len;
-  e->expires_at_ms = expires_at_ms;
+  if (new_cost < old_cost) mem_release(m, old_cost - new_cost);
+  mem_heap_set(s, e, expires_at_ms);
+  mem_lru_set(s, e, cache);
   return MC_OK;
+fail:
+  mem_release(m, grow);
+  return rc;
 }
 
 static int64_t mem_deadline(int64_t now, int64_t ttl_ms) {
@@ -259,7 +224,7 @@ static int mem_get(mc_kv *kv, const char *key, char **out, size_t *out_len) {
   if (out_len != NULL) *out_len = 0;
   rc = mem_begin(kv, key, NULL, 0, 0, &key_len, &hash, &s);
   if (rc != MC_OK) return rc;
-  e = mem_find(s, key, key_len, hash, mem_now_ms(), NULL);
+  e = mem_find(kv->impl, s, key, key_len, hash, mem_now_ms(), NULL);
   if (e == NULL) {
     rc = MC_ERR_NOT_FOUND;
     goto done;
@@ -272,40 +237,55 @@ static int mem_get(mc_kv *kv, const char *key, char **out, size_t *out_len) {
   memcpy(*out, e->value, e->value_len);
   (*out)[e->value_len] = '\0';
   if (out_len != NULL) *out_len = e->value_len;
+  /* A plain store, under the lock already held: the hot path of a cache hit stays a read. */
+  if (e->cache) e->referenced = 1;
 done:
   pthread_mutex_unlock(&s->lock);
   return rc;
 }
 
-/* set and set_nx in one: only_if_absent makes a live key a conflict. */
+typedef enum { MEM_SET, MEM_SET_NX, MEM_SET_CACHE } mem_store_mode;
+
+/* set, set_nx and set_cache in one: MEM_SET_NX makes a live key a conflict, MEM_SET_CACHE
+ * makes the entry evictable. */
 static int mem_store(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms,
-                     int only_if_absent) {
+                     mem_store_mode mode) {
+  mem_impl *m = kv->impl;
   mem_stripe *s = NULL;
   mem_entry *e;
   size_t key_len;
   uint64_t hash;
   int64_t now = mem_now_ms();
+  int cache = mode == MEM_SET_CACHE;
   int rc = mem_begin(kv, key, value, len, ttl_ms, &key_len, &hash, &s);
   if (rc != MC_OK) return rc;
-  mem_sweep_some(s, now);
-  e = mem_find(s, key, key_len, hash, now, NULL);
-  if (e != NULL)
-    rc = only_if_absent ? MC_ERR_CONFLICT : mem_replace(e, value, len, mem_deadline(now, ttl_ms));
+  mem_expire(m, s, now, MEM_EXPIRE_PER_WRITE);
+  e = mem_find(m, s, key, key_len, hash, now, NULL);
+  if (e != NULL && mode == MEM_SET_NX)
+    rc = MC_ERR_CONFLICT;
+  else if (e != NULL)
+    rc = mem_replace(m, s, e, value, len, mem_deadline(now, ttl_ms), cache, now);
   else
-    rc = mem_insert(s, key, key_len, hash, value, len, mem_deadline(now, ttl_ms), now);
+    rc = mem_insert(m, s, key, key_len, hash, value, len, mem_deadline(now, ttl_ms), cache, now);
   pthread_mutex_unlock(&s->lock);
   return rc;
 }
 
 static int mem_set(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms) {
-  return mem_store(kv, key, value, len, ttl_ms, 0);
+  return mem_store(kv, key, value, len, ttl_ms, MEM_SET);
+}
+
+static int mem_set_cache(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms) {
+  if (ttl_ms <= 0) return MC_ERR_INVALID;
+  return mem_store(kv, key, value, len, ttl_ms, MEM_SET_CACHE);
 }
 
 static int mem_set_nx(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms) {
-  return mem_store(kv, key, value, len, ttl_ms, 1);
+  return mem_store(kv, key, value, len, ttl_ms, MEM_SET_NX);
 }
 
 static int mem_del(mc_kv *kv, const char *key) {
+  mem_impl *m = kv->impl;
   mem_stripe *s = NULL;
   mem_entry *e;
   mem_entry **link = NULL;
@@ -314,20 +294,18 @@ static int mem_del(mc_kv *kv, const char *key) {
   int64_t now = mem_now_ms();
   int rc = mem_begin(kv, key, NULL, 0, 0, &key_len, &hash, &s);
   if (rc != MC_OK) return rc;
-  mem_sweep_some(s, now);
-  e = mem_find(s, key, key_len, hash, now, &link);
-  if (e == NULL) {
+  mem_expire(m, s, now, MEM_EXPIRE_PER_WRITE);
+  e = mem_find(m, s, key, key_len, hash, now, &link);
+  if (e == NULL)
     rc = MC_ERR_NOT_FOUND;
-  } else {
-    *link = e->next;
-    mem_entry_free(e);
-    s->count--;
-  }
+  else
+    mem_remove(m, s, link);
   pthread_mutex_unlock(&s->lock);
   return rc;
 }
 
 static int mem_incr(mc_kv *kv, const char *key, int64_t delta, int64_t ttl_ms, int64_t *out) {
+  mem_impl *m = kv->impl;
   mem_stripe *s = NULL;
   mem_entry *e;
   size_t key_len;
@@ -338,8 +316,8 @@ static int mem_incr(mc_kv *kv, const char *key, int64_t delta, int64_t ttl_ms, i
   int n;
   int rc = mem_begin(kv, key, NULL, 0, ttl_ms, &key_len, &hash, &s);
   if (rc != MC_OK) return rc;
-  mem_sweep_some(s, now);
-  e = mem_find(s, key, key_len, hash, now, NULL);
+  mem_expire(m, s, now, MEM_EXPIRE_PER_WRITE);
+  e = mem_find(m, s, key, key_len, hash, now, NULL);
   if (e != NULL) {
     rc = mc_kv_parse_int(e->value, e->value_len, &current);
     if (rc != MC_OK) goto done;
@@ -349,11 +327,12 @@ static int mem_incr(mc_kv *kv, const char *key, int64_t delta, int64_t ttl_ms, i
     goto done;
   }
   n = snprintf(digits, sizeof digits, "%" PRId64, next);
-  /* An existing key keeps its deadline: the window was fixed by the call that created it. */
+  /* An existing key keeps its deadline: the window was fixed by the call that created it. A
+   * counter is never a cache entry, whatever wrote the key before. */
   if (e != NULL)
-    rc = mem_replace(e, digits, (size_t)n, e->expires_at_ms);
+    rc = mem_replace(m, s, e, digits, (size_t)n, e->expires_at_ms, 0, now);
   else
-    rc = mem_insert(s, key, key_len, hash, digits, (size_t)n, mem_deadline(now, ttl_ms), now);
+    rc = mem_insert(m, s, key, key_len, hash, digits, (size_t)n, mem_deadline(now, ttl_ms), 0, now);
   if (rc == MC_OK && out != NULL) *out = next;
 done:
   pthread_mutex_unlock(&s->lock);
@@ -362,6 +341,7 @@ done:
 
 static int mem_cas(mc_kv *kv, const char *key, const void *expected, size_t expected_len,
                    const void *new_value, size_t new_len, int64_t ttl_ms) {
+  mem_impl *m = kv->impl;
   mem_stripe *s = NULL;
   mem_entry *e;
   mem_entry **link = NULL;
@@ -375,20 +355,16 @@ static int mem_cas(mc_kv *kv, const char *key, const void *expected, size_t expe
   if (rc != MC_OK) return rc;
   rc = mem_begin(kv, key, new_value, new_value != NULL ? new_len : 0, ttl_ms, &key_len, &hash, &s);
   if (rc != MC_OK) return rc;
-  mem_sweep_some(s, now);
-  e = mem_find(s, key, key_len, hash, now, &link);
-  if (e == NULL) {
+  mem_expire(m, s, now, MEM_EXPIRE_PER_WRITE);
+  e = mem_find(m, s, key, key_len, hash, now, &link);
+  if (e == NULL)
     rc = MC_ERR_NOT_FOUND;
-  } else if (e->value_len != expected_len ||
-             (expected_len > 0 && memcmp(e->value, expected, expected_len) != 0)) {
+  else if (e->value_len != expected_len || (expected_len > 0 && memcmp(e->value, expected, expected_len) != 0))
     rc = MC_ERR_CONFLICT;
-  } else if (new_value == NULL) {
-    *link = e->next;
-    mem_entry_free(e);
-    s->count--;
-  } else {
-    rc = mem_replace(e, new_value, new_len, mem_deadline(now, ttl_ms));
-  }
+  else if (new_value == NULL)
+    mem_remove(m, s, link);
+  else
+    rc = mem_replace(m, s, e, new_value, new_len, mem_deadline(now, ttl_ms), 0, now);
   pthread_mutex_unlock(&s->lock);
   return rc;
 }
@@ -404,7 +380,7 @@ static int mem_pttl(mc_kv *kv, const char *key, int64_t *out_ms) {
   if (out_ms == NULL) return MC_ERR_INVALID;
   rc = mem_begin(kv, key, NULL, 0, 0, &key_len, &hash, &s);
   if (rc != MC_OK) return rc;
-  e = mem_find(s, key, key_len, hash, now, NULL);
+  e = mem_find(kv->impl, s, key, key_len, hash, now, NULL);
   if (e == NULL)
     rc = MC_ERR_NOT_FOUND;
   else
@@ -430,11 +406,13 @@ static void mem_close(mc_kv *kv) {
         mem_entry *e = s->buckets[b];
         while (e != NULL) {
           mem_entry *next = e->next;
-          mem_entry_free(e);
+          free(e->value);
+          free(e);
           e = next;
         }
       }
       free(s->buckets);
+      free(s->heap);
       pthread_mutex_destroy(&s->lock);
     }
   }
@@ -444,6 +422,7 @@ static void mem_close(mc_kv *kv) {
 static const mc_kv_ops mem_ops = {
   .get = mem_get,
   .set = mem_set,
+  .set_cache = mem_set_cache,
   .set_nx = mem_set_nx,
   .del = mem_del,
   .incr = mem_incr,
@@ -453,12 +432,13 @@ static const mc_kv_ops mem_ops = {
   .close = mem_close,
 };
 
-int mc_kv_memory_open(mc_kv **out) {
+int mc_kv_memory_open_budget(size_t max_bytes, mc_kv **out) {
   mem_impl *m = NULL;
   int rc = MC_OK;
 
   if (out == NULL) return MC_ERR_INVALID;
   *out = NULL;
+  if (max_bytes < MC_KV_MEMORY_MAX_BYTES_MIN) return MC_ERR_INVALID;
   /* aligned_alloc so the cache-line alignment of the stripes is real, not just declared. */
   m = aligned_alloc(_Alignof(mem_impl), sizeof *m);
   if (m == NULL) {
@@ -469,10 +449,13 @@ int mc_kv_memory_open(mc_kv **out) {
   m->kv.ops = &mem_ops;
   m->kv.name = "memory";
   m->kv.impl = m;
+  m->max_bytes = max_bytes;
+  atomic_init(&m->used, 0);
   rc = mc_rand_bytes(m->seed, sizeof m->seed);
   if (rc != MC_OK) goto done;
   for (unsigned i = 0; i < MEM_STRIPES; i++) {
     mem_stripe *s = &m->stripes[i];
+    atomic_init(&s->next_expiry, INT64_MAX);
     s->buckets = calloc(MEM_INITIAL_BUCKETS, sizeof *s->buckets);
     if (s->buckets == NULL) {
       rc = MC_ERR_INTERNAL;
@@ -494,4 +477,26 @@ done:
     mem_close(&m->kv);
   }
   return rc;
+}
+
+int mc_kv_memory_open(mc_kv **out) {
+  return mc_kv_memory_open_budget(MC_KV_MEMORY_MAX_BYTES_DEFAULT, out);
+}
+
+int mc_kv_memory_stats_get(mc_kv *kv, mc_kv_memory_stats *out) {
+  mem_impl *m;
+  if (kv == NULL || out == NULL || kv->ops != &mem_ops) return MC_ERR_INVALID;
+  m = kv->impl;
+  memset(out, 0, sizeof *out);
+  for (unsigned i = 0; i < MEM_STRIPES; i++) {
+    mem_stripe *s = &m->stripes[i];
+    pthread_mutex_lock(&s->lock);
+    out->entries += s->count;
+    out->cache_entries += s->cache_count;
+    pthread_mutex_unlock(&s->lock);
+  }
+  out->max_bytes = m->max_bytes;
+  out->used_bytes = atomic_load(&m->used);
+  out->evicted = atomic_load(&m->evicted);
+  return MC_OK;
 }

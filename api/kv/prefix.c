@@ -36,6 +36,9 @@ static int pf_get(mc_kv *kv, const char *key, char **out, size_t *out_len) {
 static int pf_set(mc_kv *kv, const char *key, const void *v, size_t n, int64_t ttl_ms) {
   WITH_KEY(kv, key, p->inner->ops->set(p->inner, k, v, n, ttl_ms));
 }
+static int pf_set_cache(mc_kv *kv, const char *key, const void *v, size_t n, int64_t ttl_ms) {
+  WITH_KEY(kv, key, p->inner->ops->set_cache(p->inner, k, v, n, ttl_ms));
+}
 static int pf_set_nx(mc_kv *kv, const char *key, const void *v, size_t n, int64_t ttl_ms) {
   WITH_KEY(kv, key, p->inner->ops->set_nx(p->inner, k, v, n, ttl_ms));
 }
@@ -63,8 +66,8 @@ static void pf_close(mc_kv *kv) {
 }
 
 static const mc_kv_ops prefixed_ops = {
-  .get = pf_get, .set = pf_set, .set_nx = pf_set_nx, .del = pf_del, .incr = pf_incr,
-  .cas = pf_cas, .pttl = pf_pttl, .ping = pf_ping, .close = pf_close,
+  .get = pf_get, .set = pf_set, .set_cache = pf_set_cache, .set_nx = pf_set_nx, .del = pf_del,
+  .incr = pf_incr, .cas = pf_cas, .pttl = pf_pttl, .ping = pf_ping, .close = pf_close,
 };
 
 int mc_kv_prefixed(mc_kv *inner, const char *prefix, mc_kv **out) {

@@ -517,6 +517,13 @@ static int rds_set(mc_kv *kv, const char *key, const void *value, size_t len, in
   return rds_store(kv, key, value, len, ttl_ms, 0);
 }
 
+/* A cache entry is a plain SET PX: Redis's own maxmemory policy decides what to evict, and the
+ * TTL every cache entry has makes it a candidate for the volatile-* policies. */
+static int rds_set_cache(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms) {
+  if (ttl_ms <= 0) return MC_ERR_INVALID;
+  return rds_store(kv, key, value, len, ttl_ms, 0);
+}
+
 static int rds_set_nx(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms) {
   return rds_store(kv, key, value, len, ttl_ms, 1);
 }
@@ -656,6 +663,7 @@ static void rds_close(mc_kv *kv) {
 static const mc_kv_ops rds_ops = {
   .get = rds_get,
   .set = rds_set,
+  .set_cache = rds_set_cache,
   .set_nx = rds_set_nx,
   .del = rds_del,
   .incr = rds_incr,

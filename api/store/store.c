@@ -3,8 +3,16 @@
 #include "mercato/store.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 
 void mc_store_close(mc_store *st) {
   if (st == NULL) return;
   st->ops->close(st);
+}
+
+void mc_cart_free(mc_cart *cart) {
+  if (cart == NULL) return;
+  free(cart->lines);
+  free(cart->text);
+  free(cart);
 }

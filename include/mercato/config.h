@@ -13,6 +13,7 @@ typedef struct mc_config {
   char *web_dir;            /* MERCATO_WEB_DIR, --web-dir */
   char *redis_url;          /* MERCATO_REDIS_URL, --redis-url: empty means the memory kv */
   int redis_timeout_ms;     /* MERCATO_REDIS_TIMEOUT_MS */
+  long memory_kv_max_bytes; /* MERCATO_MEMORY_KV_MAX_BYTES: byte budget of the memory kv */
   char *kv_prefix;          /* MERCATO_KV_PREFIX: put in front of every kv key ("" for none) */
   int log_level;            /* MERCATO_LOG_LEVEL: an mc_log_level */
   int access_log;           /* MERCATO_ACCESS_LOG: 1 or 0 */
@@ -49,6 +50,14 @@ typedef struct mc_config {
   long max_image_bytes;     /* MERCATO_MAX_IMAGE_BYTES: largest product image upload */
   int catalog_cache;        /* MERCATO_CATALOG_CACHE: cache product lists and documents in the kv */
   int catalog_cache_ttl;    /* MERCATO_CATALOG_CACHE_TTL: seconds a cached catalog answer lives */
+  /* Carts and pricing */
+  int cart_max_quantity;    /* MERCATO_CART_MAX_QUANTITY: the most one cart line may hold */
+  int cart_max_lines;       /* MERCATO_CART_MAX_LINES: the most distinct products in a cart */
+  int guest_cart_ttl;       /* MERCATO_GUEST_CART_TTL: seconds a guest cart lives after its last change */
+  long shipping_flat;       /* MERCATO_SHIPPING_FLAT: shipping charge in minor units */
+  long free_shipping_threshold; /* MERCATO_FREE_SHIPPING_THRESHOLD: goods at or above ship free; 0 never */
+  int tax_rate_bp;          /* MERCATO_TAX_RATE: a percentage ("8.25"), kept in basis points (825) */
+  int tax_inclusive;        /* MERCATO_TAX_INCLUSIVE: 1 when prices include tax */
 } mc_config;
 
 /* Fills cfg with the defaults, then the environment, then argv[first..argc). Flags are

@@ -13,26 +13,15 @@
 #define MERCATO_COUPONS_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mercato/pricing.h"
 #include "mercato/store.h"
 
-#define MC_COUPON_CODE_MAX 32
-
-/* Why a coupon does not apply, in the order they are checked. Each has a stable code
- * (mc_coupon_refusal_code) that the API returns as "coupon_<code>". */
-typedef enum mc_coupon_refusal {
-  MC_COUPON_APPLIES = 0,
-  MC_COUPON_UNKNOWN,           /* "unknown": no coupon has this code */
-  MC_COUPON_INACTIVE,          /* "inactive": switched off by an admin */
-  MC_COUPON_NOT_STARTED,       /* "not_started": now < starts_at */
-  MC_COUPON_EXPIRED,           /* "expired": now >= expires_at */
-  MC_COUPON_SIGN_IN_REQUIRED,  /* "sign_in_required": per_customer_limit set and no customer */
-  MC_COUPON_BELOW_MINIMUM,     /* "below_minimum": subtotal < min_subtotal */
-  MC_COUPON_EXHAUSTED,         /* "exhausted": times_used >= usage_limit */
-  MC_COUPON_ALREADY_USED       /* "already_used_by_you": the customer's redemptions >= per_customer_limit */
-} mc_coupon_refusal;
+/* MC_COUPON_CODE_MAX and mc_coupon_refusal (why a coupon does not apply, in the order they are
+ * checked: unknown, inactive, not_started, expired, sign_in_required, below_minimum, exhausted,
+ * already_used_by_you) are in mercato/store.h, whose coupon_redeem answers with them. */
 
 /* The refusal's stable code ("unknown", "inactive", ...; "applies" for MC_COUPON_APPLIES).
  * Static storage. */
@@ -61,5 +50,45 @@ int mc_coupon_evaluate(mc_store *st, const json_t *coupon, int64_t subtotal, con
  * taken. *out gets the stored document (new reference). */
 int mc_coupon_create(mc_store *st, const json_t *body, json_t **errors, json_t **out);
 int mc_coupon_update(mc_store *st, const char *id, const json_t *body, json_t **errors, json_t **out);
+
+/* On an update, when the store refused the change because the coupon changed meanwhile (its
+ * times_used passed the new usage_limit, say) and a second look finds nothing wrong with the
+ * body, mc_coupon_update answers MC_ERR_CONFLICT with *errors NULL: the caller may retry. */
+
+/* *out: the coupon with this id (new reference). MC_ERR_NOT_FOUND when there is none or id is
+ * not a coupon id. */
+int mc_coupon_get(mc_store *st, const char *id, json_t **out);
+
+/* Deletes a coupon that was never redeemed. MC_ERR_CONFLICT when it was: *out_times_used (may
+ * be NULL) then gets how often, and the admin should deactivate it instead. MC_ERR_NOT_FOUND as
+ * mc_coupon_get. */
+int mc_coupon_delete(mc_store *st, const char *id, int64_t *out_times_used);
+
+#define MC_COUPON_LIST_DEFAULT 20
+#define MC_COUPON_OFFSET_MAX 10000 /* deeper pages are refused: filter instead */
+
+/* A parsed admin listing; query.code_part points into q. */
+typedef struct mc_coupon_listing {
+  char q[MC_COUPON_CODE_MAX + 1];
+  mc_coupon_query query;
+} mc_coupon_listing;
+
+/* Parses the admin listing's raw query string (after '?', not decoded; NULL or "" for none)
+ * into *out: limit (1..MC_COUPON_LIST_MAX, default MC_COUPON_LIST_DEFAULT), offset
+ * (0..MC_COUPON_OFFSET_MAX, default 0), q (part of a code, any case; "" for all) and active
+ * (true or false; both when absent). Every problem is collected into *errors naming its
+ * parameter: unknown_parameter, repeated, malformed (a bad escape), not_an_integer,
+ * out_of_range, too_long, invalid. MC_OK or MC_ERR_INVALID. */
+int mc_coupon_parse_listing(const char *query, mc_coupon_listing *out, json_t **errors);
+
+/* *out: a new {"coupons": [documents, newest first], "count", "limit", "offset"}; count is the
+ * number of matches without limit and offset. listing is borrowed. */
+int mc_coupon_list(mc_store *st, const mc_coupon_listing *listing, json_t **out);
+
+/* Writes a sentence for customers saying why the coupon (borrowed document, NULL when unknown)
+ * does not apply, into buf (len bytes, cut to fit): below_minimum names the minimum in currency
+ * ("This coupon needs a subtotal of at least 50.00 EUR."), not_started the start time. */
+void mc_coupon_refusal_message(mc_coupon_refusal r, const json_t *coupon, const char *currency, char *buf,
+                               size_t len);
 
 #endif

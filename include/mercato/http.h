@@ -129,5 +129,15 @@ extern const mc_route mc_catalog_routes[];
 extern const int mc_catalog_routes_count;
 extern const mc_route mc_admin_catalog_routes[];
 extern const int mc_admin_catalog_routes_count;
+extern const mc_route mc_admin_coupon_routes[];
+extern const int mc_admin_coupon_routes_count;
+extern const mc_route mc_cart_routes[];
+extern const int mc_cart_routes_count;
+
+/* After a successful login or signup of user (borrowed): merges the guest cart the request names
+ * (X-Cart-Token, or the mercato_cart cookie) into the customer's cart and expires the cookie.
+ * Never fails the sign-in: a merge that cannot be done is logged (cart.c). */
+void mc_http_cart_merge(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
+                        const json_t *user);
 
 #endif

@@ -6,7 +6,23 @@
  * strings of at most MC_KV_VALUE_MAX bytes (a NULL value is allowed only with length 0). A ttl_ms
  * of 0 means "no expiry"; a negative one or one above MC_KV_TTL_MAX is MC_ERR_INVALID. Every
  * function is thread-safe and returns an mc_err: MC_ERR_UNAVAILABLE when the backing service did
- * not answer in time, MC_ERR_INVALID for a key, value or ttl out of bounds. */
+ * not answer in time (or, for the memory adapter, when its byte budget is full of entries it
+ * may not evict), MC_ERR_INVALID for a key, value or ttl out of bounds.
+ *
+ * Eviction. Entries are of two kinds, set by the operation that last wrote them:
+ * - cache entries, written by set_cache: copies of data that lives elsewhere (the catalog's
+ *   answers). They may disappear at any time before their TTL; a reader treats a missing one
+ *   as a miss and rebuilds it.
+ * - every other entry (set, set_nx, incr, cas): refresh-token families, rate-limit counters,
+ *   generation counters, idempotency records, locks. Losing one would be a correctness bug
+ *   (a revoked token accepted again, a limit reset), so an adapter never evicts them; they
+ *   leave only by del, cas or their TTL.
+ * The memory adapter holds a byte budget (MC_KV_MEMORY_MAX_BYTES_DEFAULT unless opened with
+ * another): when a write would exceed it, it first reclaims expired entries, then evicts cache
+ * entries (least recently used first, approximately), and fails the write with
+ * MC_ERR_UNAVAILABLE when what is left cannot be evicted. Redis is bounded by its own
+ * maxmemory and policy instead; set_cache entries always carry a TTL, so a volatile-* policy
+ * can evict them (see the README). */
 #ifndef MERCATO_KV_H
 #define MERCATO_KV_H
 
@@ -27,6 +43,10 @@ typedef struct mc_kv_ops {
   int (*get)(mc_kv *kv, const char *key, char **out, size_t *out_len);
   /* Stores value, replacing any previous value and TTL. */
   int (*set)(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms);
+  /* Stores value as a cache entry (see Eviction above): like set, but the adapter may drop it
+   * at any time to stay within its memory, before any other kind of entry. ttl_ms must be
+   * positive (MC_ERR_INVALID otherwise): a cache entry always expires. */
+  int (*set_cache)(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms);
   /* Stores value only when key is absent: MC_OK if stored, MC_ERR_CONFLICT if it was present. */
   int (*set_nx)(mc_kv *kv, const char *key, const void *value, size_t len, int64_t ttl_ms);
   /* Removes key: MC_OK if it was there, MC_ERR_NOT_FOUND if not. */
@@ -57,7 +77,7 @@ struct mc_kv {
   void *impl;
 };
 
-/* Opens the adapter url asks for: NULL or "" -> memory;
+/* Opens the adapter url asks for: NULL or "" -> memory (with the default byte budget);
  * "redis://[[user]:password@]host[:port][/db]" or
  * "unix:///path/to/redis.sock[?db=N][&user=U][&password=P]" -> redis with timeout_ms (> 0)
  * for connect and each command. user and password are percent-decoded; a user means Redis 6
@@ -68,8 +88,41 @@ struct mc_kv {
  * the credentials. */
 int mc_kv_open(const char *url, int timeout_ms, mc_kv **out);
 
-/* Opens the memory adapter. */
+/* The memory adapter's byte budget when none is given: keys, values and per-entry overhead. */
+#define MC_KV_MEMORY_MAX_BYTES_DEFAULT ((size_t)64 * 1024 * 1024)
+
+/* What mc_kv_open_options needs; fields left 0 take their defaults. */
+typedef struct mc_kv_options {
+  const char *url;         /* NULL or "": memory; otherwise a Redis URL as for mc_kv_open */
+  int timeout_ms;          /* redis: connect and command timeout (> 0) */
+  size_t memory_max_bytes; /* memory: byte budget; 0 means MC_KV_MEMORY_MAX_BYTES_DEFAULT */
+} mc_kv_options;
+
+/* Opens the adapter opts asks for, as mc_kv_open does. *out is owned by the caller. */
+int mc_kv_open_options(const mc_kv_options *opts, mc_kv **out);
+
+/* Opens the memory adapter with the default byte budget. */
 int mc_kv_memory_open(mc_kv **out);
+
+/* Opens the memory adapter with a budget of max_bytes (at least MC_KV_MEMORY_MAX_BYTES_MIN)
+ * for its entries: each costs its key, its value and a fixed overhead (the entry, allocator
+ * headers, its share of the hash and expiry tables). MC_ERR_INVALID below the minimum. */
+#define MC_KV_MEMORY_MAX_BYTES_MIN ((size_t)64 * 1024)
+int mc_kv_memory_open_budget(size_t max_bytes, mc_kv **out);
+
+/* A snapshot of the memory adapter's budget, for tests and diagnostics. */
+typedef struct mc_kv_memory_stats {
+  size_t max_bytes;     /* the budget */
+  size_t used_bytes;    /* what the entries held at the time cost, expired ones not yet reclaimed included */
+  size_t entries;       /* entries held, of both kinds */
+  size_t cache_entries; /* of which cache entries (set_cache) */
+  uint64_t evicted;     /* cache entries evicted to make room since the adapter was opened */
+} mc_kv_memory_stats;
+
+/* Fills *out for the memory adapter kv (not a prefixed wrapper of it). Locks each stripe in
+ * turn, so the figures are consistent per stripe, not across them while writers run.
+ * MC_ERR_INVALID when kv is not the memory adapter. */
+int mc_kv_memory_stats_get(mc_kv *kv, mc_kv_memory_stats *out);
 
 /* Opens the redis adapter for an already parsed URL (see mc_kv_open). */
 int mc_kv_redis_open(const char *url, int timeout_ms, mc_kv **out);
@@ -98,6 +151,9 @@ static inline int mc_kv_get(mc_kv *kv, const char *key, char **out, size_t *out_
 }
 static inline int mc_kv_set(mc_kv *kv, const char *key, const void *v, size_t n, int64_t ttl_ms) {
   return kv->ops->set(kv, key, v, n, ttl_ms);
+}
+static inline int mc_kv_set_cache(mc_kv *kv, const char *key, const void *v, size_t n, int64_t ttl_ms) {
+  return kv->ops->set_cache(kv, key, v, n, ttl_ms);
 }
 static inline int mc_kv_set_nx(mc_kv *kv, const char *key, const void *v, size_t n, int64_t ttl_ms) {
   return kv->ops->set_nx(kv, key, v, n, ttl_ms);

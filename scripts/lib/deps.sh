@@ -11,6 +11,11 @@ MC_DEBIAN_PACKAGES=(
   check redis-server wrk nodejs npm gnutls-bin curl
 )
 
+# The browser the web app's tests drive (tests/e2e: playwright-core launches /usr/bin/chromium;
+# it downloads no browser of its own). scripts/test passes these as extras; scripts/run and
+# scripts/bench do not need them.
+MC_DEBIAN_BROWSER_PACKAGES=(chromium)
+
 # mc_deps_log MESSAGE...: one line on stderr, prefixed so it is clear which step speaks.
 mc_deps_log() { printf 'deps: %s\n' "$*" >&2; }
 

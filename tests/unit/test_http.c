@@ -151,6 +151,7 @@ START_TEST(test_config_defaults_are_the_embedded_mode) {
   ck_assert_str_eq(cfg.web_dir, "web/dist");
   ck_assert_str_eq(cfg.redis_url, "");
   ck_assert_int_eq(cfg.max_body, 65536);
+  ck_assert_int_eq(cfg.memory_kv_max_bytes, 64L * 1024 * 1024);
   ck_assert_int_ge(mc_config_threads(&cfg), 4);
   mc_config_free(&cfg);
 }
@@ -183,6 +184,7 @@ START_TEST(test_config_bad_values_name_the_setting) {
     {"MERCATO_CORS_ORIGINS", "*", "--cors-origins", "https://a.example/path"},
     {"MERCATO_REDIS_URL", "http://x", "--redis-url", "localhost:6379"},
     {"MERCATO_ACCESS_LOG", "maybe", "--access-log", "2"},
+    {"MERCATO_MEMORY_KV_MAX_BYTES", "65536", "--memory-kv-max-bytes", "64MiB"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char err[512] = "";

@@ -155,6 +155,43 @@ START_TEST(test_set_nx_conflicts_when_present) {
 }
 END_TEST
 
+START_TEST(test_set_cache_stores_with_its_ttl) {
+  char k[128];
+  int64_t ttl = 0;
+  char *v = NULL;
+  ck_assert_err(mc_kv_set_cache(g_kv, key_of(k, "page"), "body\0etag", 9, 5000), MC_OK);
+  assert_value(k, "body\0etag", 9);
+  ck_assert_err(mc_kv_pttl(g_kv, k, &ttl), MC_OK);
+  ck_assert(ttl > 0 && ttl <= 5000);
+  ck_assert_err(mc_kv_set_cache(g_kv, k, "v2", 2, 80), MC_OK);
+  assert_value(k, "v2", 2);
+  sleep_ms(150);
+  ck_assert_err(mc_kv_get(g_kv, k, &v, NULL), MC_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_set_cache_needs_a_positive_ttl) {
+  char k[128];
+  char *v = NULL;
+  ck_assert_err(mc_kv_set_cache(g_kv, key_of(k, "nottl"), "v", 1, 0), MC_ERR_INVALID);
+  ck_assert_err(mc_kv_set_cache(g_kv, k, "v", 1, -1), MC_ERR_INVALID);
+  ck_assert_err(mc_kv_set_cache(g_kv, k, "v", 1, MC_KV_TTL_MAX + 1), MC_ERR_INVALID);
+  ck_assert_err(mc_kv_set_cache(g_kv, k, NULL, 1, 1000), MC_ERR_INVALID);
+  ck_assert_err(mc_kv_get(g_kv, k, &v, NULL), MC_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_set_over_a_cache_entry_replaces_it) {
+  char k[128];
+  int64_t ttl = 0;
+  ck_assert_err(mc_kv_set_cache(g_kv, key_of(k, "promoted"), "cached", 6, 5000), MC_OK);
+  ck_assert_err(mc_kv_set(g_kv, k, "record", 6, 0), MC_OK);
+  assert_value(k, "record", 6);
+  ck_assert_err(mc_kv_pttl(g_kv, k, &ttl), MC_OK);
+  ck_assert_int_eq(ttl, -1);
+}
+END_TEST
+
 START_TEST(test_del_found_then_not_found) {
   char k[128];
   char *v = NULL;
@@ -731,7 +768,8 @@ static Suite *contract_suite(const char *name, void (*fixture)(void)) {
   const TTest *const tests[] = {
     test_get_missing_is_not_found, test_set_get_binary_value_with_nul_bytes,
     test_set_get_empty_value, test_get_out_len_may_be_null, test_set_overwrites_value_and_ttl,
-    test_ttl_expiry_hides_key, test_set_nx_conflicts_when_present, test_del_found_then_not_found,
+    test_ttl_expiry_hides_key, test_set_nx_conflicts_when_present, test_set_cache_stores_with_its_ttl,
+    test_set_cache_needs_a_positive_ttl, test_set_over_a_cache_entry_replaces_it, test_del_found_then_not_found,
     test_incr_creates_and_adds, test_incr_ttl_applies_only_on_create,
     test_incr_without_ttl_never_expires, test_incr_keeps_existing_ttl,
     test_incr_non_integer_is_invalid_and_unchanged, test_incr_overflow_is_invalid,

@@ -5,6 +5,7 @@
 #define MERCATO_STORE_SQLITE_INTERNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -12,7 +13,7 @@
 
 /* Listing shapes (product_list.c): one bit per kind of filter, times the sort orders. */
 #define MC_SQLITE_LIST_SHAPES 128
-#define MC_SQLITE_LIST_SORTS 6 /* mc_product_sort's, and one more of product_list.c's own */
+#define MC_SQLITE_LIST_SORTS 8 /* mc_product_sort's, and three more of product_list.c's own */
 
 /* Every statement the adapter runs: a slot in each connection's cache, prepared once per
  * connection on first use. The file that runs a statement holds its text, in a table indexed
@@ -55,12 +56,43 @@ typedef enum mc_sqlite_sql {
   MC_SQL_PRODUCT_IMAGE_INSERT,
   MC_SQL_PRODUCT_IMAGE_DELETE,
   MC_SQL_PRODUCT_TERM_AFTER, /* product_list.c: the first indexed word after a search's last */
+  /* coupons.c */
+  MC_SQL_COUPON_INSERT,
+  MC_SQL_COUPON_GET,
+  MC_SQL_COUPON_GET_BY_CODE,
+  MC_SQL_COUPON_PAGE,
+  MC_SQL_COUPON_COUNT,
+  MC_SQL_COUPON_UPDATE,
+  MC_SQL_COUPON_USAGE,
+  MC_SQL_COUPON_DELETE,
+  MC_SQL_COUPON_REDEMPTIONS,
+  MC_SQL_COUPON_REDEEMED,
+  MC_SQL_COUPON_REDEEM_STATE,
+  MC_SQL_COUPON_REDEMPTION_INSERT,
+  MC_SQL_COUPON_USE,
+  /* carts.c */
+  MC_SQL_CART_GET_BY_USER,
+  MC_SQL_CART_GET_BY_TOKEN,
+  MC_SQL_CART_GET_BY_ID,
+  MC_SQL_CART_FIND_BY_USER,
+  MC_SQL_CART_FIND_BY_TOKEN,
+  MC_SQL_CART_INSERT,
+  MC_SQL_CART_TOUCH,
+  MC_SQL_CART_LINE_STATE,
+  MC_SQL_CART_LINE_PUT,
+  MC_SQL_CART_LINE_DELETE,
+  MC_SQL_CART_LINES_CLEAR,
+  MC_SQL_CART_MERGE_LINES,
+  MC_SQL_CART_DELETE,
+  MC_SQL_CART_PURGE,
   /* product_list.c: statements built from fixed fragments, one per listing shape (the set of
    * filters in use, and the order), prepared when a shape is first used. */
   MC_SQL_PRODUCT_PAGE_FIRST,
   MC_SQL_PRODUCT_COUNT_FIRST =
     MC_SQL_PRODUCT_PAGE_FIRST + MC_SQLITE_LIST_SHAPES * MC_SQLITE_LIST_SORTS,
-  MC_SQL_COUNT = MC_SQL_PRODUCT_COUNT_FIRST + MC_SQLITE_LIST_SHAPES
+  /* the counts of name matches (the first tier of relevance) */
+  MC_SQL_PRODUCT_NAMED_COUNT_FIRST = MC_SQL_PRODUCT_COUNT_FIRST + MC_SQLITE_LIST_SHAPES,
+  MC_SQL_COUNT = MC_SQL_PRODUCT_NAMED_COUNT_FIRST + MC_SQLITE_LIST_SHAPES
 } mc_sqlite_sql;
 
 /* Turns a failed SQLite result code into an mc_err and logs it under "store.sqlite" with what
@@ -89,6 +121,33 @@ void mc_sqlite_stmt_done(sqlite3_stmt *stmt);
  * processes) apply each migration exactly once. MC_ERR_CONFLICT when the database is newer than
  * this build; MC_ERR_UNAVAILABLE if another writer held the lock past the busy timeout. */
 int mc_sqlite_migrate(sqlite3 *db);
+
+/* After migrating (search_index.c): merges each catalog full-text index that is in many
+ * segments (after a bulk load) into one, in its own write transaction. Best effort: a failure
+ * is logged and MC_OK returned, since searches stay correct, only slower. */
+int mc_sqlite_search_index_tidy(sqlite3 *db);
+
+/* A first-come, first-served admission gate (gate.c): at most cap holders, the others wait in
+ * arrival order. The store keeps one, sized to the online cores, for catalog listings: a search
+ * costs CPU only, so more of them at once than cores only time-slices them, and the slowest
+ * (the p99) waits for all the others. */
+typedef struct mc_sqlite_gate {
+  pthread_mutex_t mu;
+  pthread_cond_t turn;
+  uint64_t next;     /* the ticket the next arrival gets */
+  uint64_t admitted; /* tickets below this may hold the gate */
+} mc_sqlite_gate;
+
+/* MC_OK, MC_ERR_INVALID for a cap of 0, MC_ERR_INTERNAL when the mutex or condition cannot
+ * be made. */
+int mc_sqlite_gate_init(mc_sqlite_gate *g, unsigned cap);
+void mc_sqlite_gate_destroy(mc_sqlite_gate *g);
+/* Waits for the caller's turn; every enter must be matched by one leave. */
+void mc_sqlite_gate_enter(mc_sqlite_gate *g);
+void mc_sqlite_gate_leave(mc_sqlite_gate *g);
+
+/* The store's gate for catalog listings (borrowed, lives as long as st). */
+mc_sqlite_gate *mc_sqlite_listing_gate(mc_store *st);
 
 /* Transactions on the calling thread's connection (*db, borrowed). begin_write is BEGIN
  * IMMEDIATE: it takes the write lock at once (waiting up to the busy timeout, then
@@ -224,6 +283,37 @@ int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json
                                 json_t **out);
 int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const char *image_id,
                                    json_t **out_image);
+
+/* The coupons aggregate (coupons.c): the mc_store_ops entries, same contracts. */
+int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out);
+int mc_sqlite_coupon_get(mc_store *st, const char *id, json_t **out);
+int mc_sqlite_coupon_get_by_code(mc_store *st, const char *code, json_t **out);
+int mc_sqlite_coupon_list(mc_store *st, const mc_coupon_query *query, json_t **out_items,
+                          int64_t *out_count);
+int mc_sqlite_coupon_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
+int mc_sqlite_coupon_delete(mc_store *st, const char *id);
+int mc_sqlite_coupon_redemption_count(mc_store *st, const char *coupon_id, const char *user_id,
+                                      int64_t *out);
+int mc_sqlite_coupon_redeem(mc_store *st, const char *coupon_id, const char *order_id,
+                            const char *user_id, int64_t now_ms, mc_coupon_refusal *out_refusal);
+
+/* The carts aggregate (carts.c): the mc_store_ops entries, same contracts. */
+int mc_sqlite_cart_get(mc_store *st, const mc_cart_owner *owner, mc_cart **out);
+int mc_sqlite_cart_item_add(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
+                            const char *product_id, int64_t quantity, mc_cart_refusal *out_refusal,
+                            int64_t *out_available, mc_cart **out);
+int mc_sqlite_cart_item_set(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
+                            const char *product_id, int64_t quantity, mc_cart_refusal *out_refusal,
+                            int64_t *out_available, mc_cart **out);
+int mc_sqlite_cart_item_remove(mc_store *st, const mc_cart_owner *owner,
+                               const mc_cart_limits *limits, const char *product_id, mc_cart **out);
+int mc_sqlite_cart_clear(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
+                         mc_cart **out);
+int mc_sqlite_cart_coupon_set(mc_store *st, const mc_cart_owner *owner,
+                              const mc_cart_limits *limits, const char *coupon_id, mc_cart **out);
+int mc_sqlite_cart_merge(mc_store *st, const char *token_hash, const char *user_id,
+                         const mc_cart_limits *limits, mc_cart **out);
+int mc_sqlite_cart_purge_expired(mc_store *st, int64_t max, int64_t *out_count);
 
 /* The select list of a whole product document over products aliased p, category ids and
  * images included (one subquery each, run only for the rows returned), and the reader of

@@ -31,10 +31,16 @@ enum {
 /* Parameters, the same number in every shape (a shape binds only those it uses). */
 enum { P_Q = 1, P_MIN_PRICE, P_MAX_PRICE, P_LOW_STOCK, P_CATEGORIES, P_LIMIT, P_OFFSET };
 
-/* The order relevance takes past RANKED_MAX matches: products whose name matches first, then
- * the others, each most recently added first, which is the index's own order, so a page
- * stops early instead of scoring every match. */
+/* The orders relevance takes past RANKED_MAX matches: products whose name has every word
+ * first, then the others, each most recently added first, which is the indexes' own order, so
+ * a page stops early instead of scoring every match. Each is a sort of its own (a statement
+ * per shape and sort), naming the index it reads:
+ * - SORT_TIERED: every match, from products_fts (when no name matches);
+ * - SORT_NAMED: the name matches, from products_name_fts (the names alone, migration 5);
+ * - SORT_UNNAMED: the matches of products_fts that are not name matches. */
 #define SORT_TIERED (MC_SORT_RELEVANCE + 1)
+#define SORT_NAMED (MC_SORT_RELEVANCE + 2)
+#define SORT_UNNAMED (MC_SORT_RELEVANCE + 3)
 
 /* Up to this many matches are ranked exactly by bm25. bm25 costs one to two microseconds per
  * match (it reads each match's column sizes and sorts them all), which a word found in a tenth
@@ -45,23 +51,31 @@ enum { P_Q = 1, P_MIN_PRICE, P_MAX_PRICE, P_LOW_STOCK, P_CATEGORIES, P_LIMIT, P_
 #define FTS_TOKENS_MAX 8
 #define FTS_TOKEN_MAX 64
 /* The words as FTS5 strings: each quoted (quotes doubled: at most twice its bytes), a star and
- * a space. A query holds them at most twice, with a column filter. */
+ * a space. */
 #define FTS_WORDS_MAX (FTS_TOKENS_MAX * (2 * FTS_TOKEN_MAX + 4) + 2)
-#define FTS_QUERY_MAX (2 * FTS_WORDS_MAX + 32)
 
 /* bm25 with a match in the name worth ten in the description. Lower is better. */
 #define RELEVANCE "bm25(products_fts, 10.0, 1.0)"
 
 /* The order of each sort, ties broken by id in the direction of the key, so that pages never
- * overlap or skip. Written over the alias p, in the page and again over its rows. */
-static const char *const order_sql[MC_SQLITE_LIST_SORTS] = {
+ * overlap or skip. Written over the alias p, in the page and again over its rows. The tiers'
+ * are written by sql_build (the index's own order). */
+static const char *const order_sql[MC_SORT_RELEVANCE + 1] = {
   [MC_SORT_NEWEST] = "p.created_at DESC, p.id DESC",
   [MC_SORT_PRICE_ASC] = "p.price, p.id",
   [MC_SORT_PRICE_DESC] = "p.price DESC, p.id DESC",
   [MC_SORT_NAME_ASC] = "p.name, p.id",
   [MC_SORT_RELEVANCE] = "score, p.id",
-  [SORT_TIERED] = "products_fts.rowid DESC", /* active products: the index's own order */
 };
+
+static int is_tier(int sort) {
+  return sort >= SORT_TIERED;
+}
+
+/* The full-text index a statement of this sort reads. */
+static const char *fts_table(int sort) {
+  return sort == SORT_NAMED ? "products_name_fts" : "products_fts";
+}
 
 /* A byte of a word: ASCII letters and digits, and every byte of a multi-byte character (the
  * full-text tokenizer knows which of those are letters; we only keep them together). */
@@ -181,35 +195,54 @@ static void sql_add(sql_buf *b, const char *s) {
   b->len += n;
 }
 
-/* Appends " FROM ... WHERE ..." for the filters of shape; fts_only: from the full-text index
- * alone (a query with no row filters). Loop orders are fixed with CROSS JOIN, since the
- * planner cannot see how selective a bound value is: a full-text query drives from the index
- * (matches are found from the words, never by testing each product), and a category from its
- * links. */
-static void sql_from_where(sql_buf *b, int shape, int fts_only) {
-  const char *glue = " WHERE ";
+/* Appends a, then the name of the full-text index t, then z: "t.rowid > 0" and the like. */
+static void sql_fts(sql_buf *b, const char *a, const char *t, const char *z) {
+  sql_add(b, a);
+  sql_add(b, t);
+  sql_add(b, z);
+}
 
-  if (fts_only)
-    sql_add(b, " FROM products_fts");
-  else if (shape & L_Q)
-    sql_add(b, " FROM products_fts CROSS JOIN products p ON p.seq = abs(products_fts.rowid)");
-  else if (shape & L_CATEGORY)
+/* Appends " FROM ... WHERE ..." for the filters of shape and the index sort reads; fts_only:
+ * from the full-text index alone (a query with no row filters). Loop orders are fixed with
+ * CROSS JOIN, since the planner cannot see how selective a bound value is: a full-text query
+ * drives from the index (matches are found from the words, never by testing each product),
+ * and a category from its links. */
+static void sql_from_where(sql_buf *b, int shape, int fts_only, int sort) {
+  const char *glue = " WHERE ";
+  const char *fts = fts_table(sort);
+
+  if (fts_only) {
+    sql_fts(b, " FROM ", fts, "");
+  } else if (shape & L_Q) {
+    sql_fts(b, " FROM ", fts, " CROSS JOIN products p ON p.seq = abs(");
+    sql_fts(b, "", fts, ".rowid)");
+  } else if (shape & L_CATEGORY) {
     sql_add(b, shape & L_CATEGORIES
                  ? " FROM (SELECT DISTINCT product_seq AS seq FROM product_categories"
                    " WHERE category_id IN (SELECT value FROM json_each(?5))) AS c"
                    " CROSS JOIN products p ON p.seq = c.seq"
                  : " FROM product_categories c CROSS JOIN products p ON p.seq = c.product_seq");
-  else
+  } else {
     sql_add(b, " FROM products p");
+  }
 #define WHERE(cond, text) \
   if (cond) {             \
     sql_add(b, glue);     \
     sql_add(b, text);     \
     glue = " AND ";       \
   }
+#define WHERE_FTS(cond, a, z) \
+  if (cond) {                 \
+    sql_add(b, glue);         \
+    sql_fts(b, a, fts, z);    \
+    glue = " AND ";           \
+  }
   /* With a full-text query, the index leaves inactive products (negative rowids) out. */
-  WHERE(shape & L_Q, "products_fts MATCH ?1")
-  WHERE((shape & L_ACTIVE) && (shape & L_Q), "products_fts.rowid > 0")
+  WHERE_FTS(shape & L_Q, "", " MATCH ?1")
+  WHERE_FTS((shape & L_ACTIVE) && (shape & L_Q), "", ".rowid > 0")
+  /* Not a name match: those are the first tier, this is the second. */
+  WHERE(sort == SORT_UNNAMED,
+        "products_fts.rowid NOT IN (SELECT rowid FROM products_name_fts WHERE products_name_fts MATCH ?1)")
   WHERE((shape & L_ACTIVE) && !(shape & L_Q), "p.active = 1")
   WHERE(shape & L_PRICE, "p.price BETWEEN ?2 AND ?3")
   WHERE(shape & L_IN_STOCK, "p.stock > 0")
@@ -219,12 +252,33 @@ static void sql_from_where(sql_buf *b, int shape, int fts_only) {
         "p.seq IN (SELECT product_seq FROM product_categories"
         " WHERE category_id IN (SELECT value FROM json_each(?5)))")
 #undef WHERE
+#undef WHERE_FTS
+}
+
+/* The count of shape's matches in the index sort names (every match, or with SORT_NAMED the
+ * name matches). From an index alone, for the storefront, it is all the index's matches less
+ * the inactive ones: counting with "rowid > 0" costs a fifth more per match, and the inactive
+ * (negative rowids) come first, so their count stops early. */
+static void sql_count(sql_buf *b, int shape, int fts_only, int sort) {
+  const char *fts = fts_table(sort);
+
+  if (fts_only && (shape & L_ACTIVE)) {
+    sql_fts(b, "SELECT (SELECT count(*) FROM ", fts, " WHERE ");
+    sql_fts(b, "", fts, " MATCH ?1) - (SELECT count(*) FROM ");
+    sql_fts(b, "", fts, " WHERE ");
+    sql_fts(b, "", fts, " MATCH ?1 AND ");
+    sql_fts(b, "", fts, ".rowid < 0)");
+  } else {
+    sql_add(b, "SELECT count(*)");
+    sql_from_where(b, shape, fts_only, sort);
+  }
 }
 
 /* The text of the count (count) or page statement of shape and sort. The page picks the
  * rows' seq from the indexes, then reads only those rows whole. */
 static int sql_build(int shape, int sort, int count, sql_buf *b) {
   int fts_only = (shape & L_Q) && !(shape & L_ROW_FILTERS);
+  const char *fts = fts_table(sort);
 
   b->len = 0;
   b->overflow = 0;
@@ -234,34 +288,38 @@ static int sql_build(int shape, int sort, int count, sql_buf *b) {
     if (shape & L_ACTIVE) sql_add(b, " AND active = 1");
     if (shape & L_IN_STOCK) sql_add(b, " AND in_stock = 1");
   } else if (count) {
-    sql_add(b, "SELECT count(*)");
-    sql_from_where(b, shape, fts_only);
+    sql_count(b, shape, fts_only, sort);
   } else {
-    fts_only = fts_only && sort == SORT_TIERED;
+    fts_only = fts_only && is_tier(sort);
     sql_add(b, "SELECT " MC_SQLITE_PRODUCT_COLUMNS " FROM (SELECT ");
-    sql_add(b, fts_only ? "abs(products_fts.rowid) AS seq" : "p.seq AS seq");
+    if (fts_only) sql_fts(b, "abs(", fts, ".rowid) AS seq");
+    else sql_add(b, "p.seq AS seq");
     if (sort == MC_SORT_RELEVANCE) sql_add(b, ", " RELEVANCE " AS score");
-    sql_from_where(b, shape, fts_only);
+    sql_from_where(b, shape, fts_only, sort);
     sql_add(b, " ORDER BY ");
-    /* Inactive products have negative rowids: most recently added first is then by abs(). */
-    sql_add(b, sort == SORT_TIERED && !(shape & L_ACTIVE) ? "abs(products_fts.rowid) DESC"
-                                                          : order_sql[sort]);
+    /* A tier is the index's own order for active products; inactive ones have negative
+     * rowids, so most recently added first is then by abs(). */
+    if (is_tier(sort) && (shape & L_ACTIVE)) sql_fts(b, "", fts, ".rowid DESC");
+    else if (is_tier(sort)) sql_fts(b, "abs(", fts, ".rowid) DESC");
+    else sql_add(b, order_sql[sort]);
     sql_add(b, " LIMIT ?6 OFFSET ?7) AS page CROSS JOIN products p ON p.seq = page.seq ORDER BY ");
-    sql_add(b, sort == MC_SORT_RELEVANCE ? "page.score, p.id"
-               : sort == SORT_TIERED     ? "p.seq DESC"
-                                         : order_sql[sort]);
+    sql_add(b, sort == MC_SORT_RELEVANCE ? "page.score, p.id" : is_tier(sort) ? "p.seq DESC" : order_sql[sort]);
   }
   return b->overflow ? MC_ERR_INTERNAL : MC_OK;
 }
 
-/* The calling thread's statement for this shape, prepared on its first use. */
+/* The calling thread's statement for this shape, prepared on its first use. A count's sort
+ * only says which index it counts (SORT_NAMED: the name matches; any other: every match). */
 static int list_stmt(mc_store *st, int shape, int sort, int count, sqlite3 **db,
                      sqlite3_stmt **out) {
-  mc_sqlite_sql id = count ? MC_SQL_PRODUCT_COUNT_FIRST + shape
-                           : MC_SQL_PRODUCT_PAGE_FIRST + shape * MC_SQLITE_LIST_SORTS + sort;
+  mc_sqlite_sql id = !count             ? MC_SQL_PRODUCT_PAGE_FIRST + shape * MC_SQLITE_LIST_SORTS + sort
+                     : sort == SORT_NAMED ? MC_SQL_PRODUCT_NAMED_COUNT_FIRST + shape
+                                          : MC_SQL_PRODUCT_COUNT_FIRST + shape;
   sql_buf b;
-  int err = mc_sqlite_stmt_cached(st, id, db, out);
+  int err;
 
+  if (count && sort != SORT_NAMED) sort = MC_SORT_NEWEST; /* the same count for every order */
+  err = mc_sqlite_stmt_cached(st, id, db, out);
   if (err != MC_OK || *out != NULL) return err;
   err = sql_build(shape, sort, count, &b);
   if (err != MC_OK) {
@@ -275,10 +333,7 @@ static int list_stmt(mc_store *st, int shape, int sort, int count, sqlite3 **db,
 typedef struct list_args {
   int shape;
   int sort;
-  char fts_all[FTS_QUERY_MAX];  /* every match */
-  char fts_name[FTS_QUERY_MAX]; /* the matches in the name (tiered relevance) */
-  char fts_rest[FTS_QUERY_MAX]; /* the others */
-  const char *fts;              /* the one statements bind */
+  char fts[FTS_WORDS_MAX];      /* the full-text query statements bind */
   char *categories;             /* malloc'd JSON array */
   const char *category;         /* the first of them, borrowed from the query */
   int64_t min_price, max_price;
@@ -293,15 +348,9 @@ static int query_valid(const mc_product_query *q) {
          q->low_stock >= -1;
 }
 
-/* The three full-text queries of plain text q; 0 when q has no word. */
+/* The full-text query of plain text q; 0 when q has no word. */
 static int fts_queries(const char *q, int last_prefix, list_args *a) {
-  char words[FTS_WORDS_MAX];
-
-  if (fts_words(q, last_prefix, words) == 0) return 0;
-  snprintf(a->fts_all, sizeof a->fts_all, "%s", words);
-  snprintf(a->fts_name, sizeof a->fts_name, "{name}: (%s)", words);
-  snprintf(a->fts_rest, sizeof a->fts_rest, "(%s) NOT {name}: (%s)", words, words);
-  return 1;
+  return fts_words(q, last_prefix, a->fts) != 0;
 }
 
 static int list_args_make(const mc_product_query *q, list_args *a) {
@@ -310,7 +359,6 @@ static int list_args_make(const mc_product_query *q, list_args *a) {
 
   memset(a, 0, sizeof *a);
   a->sort = q->sort;
-  a->fts = a->fts_all;
   if (!q->include_inactive) a->shape |= L_ACTIVE;
   if (q->q != NULL && q->q[0] != '\0') {
     a->shape |= L_Q;
@@ -362,11 +410,12 @@ static int list_bind(sqlite3_stmt *stmt, const list_args *a) {
   return rc;
 }
 
-/* The number of matches of a's shape and full-text query. */
-static int list_count(mc_store *st, const list_args *a, int64_t *out) {
+/* The number of matches of a's shape and full-text query; with sort SORT_NAMED, of the name
+ * matches. */
+static int list_count(mc_store *st, const list_args *a, int sort, int64_t *out) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  int err = list_stmt(st, a->shape, a->sort, 1, &db, &stmt);
+  int err = list_stmt(st, a->shape, sort, 1, &db, &stmt);
   int rc;
 
   if (err != MC_OK) return err;
@@ -414,16 +463,15 @@ static int list_tiered(mc_store *st, list_args *a, const mc_product_query *q, js
   size_t got;
   int err;
 
-  a->sort = SORT_TIERED;
-  a->fts = a->fts_name;
+  a->sort = SORT_NAMED;
   err = list_page(st, a, q->limit, q->offset, items);
   got = json_array_size(items);
   if (err == MC_OK && got < (size_t)q->limit) {
     if (got > 0 || q->offset == 0) named = q->offset + (int64_t)got;
-    else err = list_count(st, a, &named);
+    else err = list_count(st, a, SORT_NAMED, &named);
   }
   if (err == MC_OK && got < (size_t)q->limit) {
-    a->fts = named > 0 ? a->fts_rest : a->fts_all; /* the same rows, one clause fewer */
+    a->sort = named > 0 ? SORT_UNNAMED : SORT_TIERED; /* the same rows, one clause fewer */
     err = list_page(st, a, q->limit - (int)got, q->offset > named ? q->offset - named : 0, items);
   }
   return err;
@@ -484,17 +532,21 @@ int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t *
     count = 0;
     goto done;
   }
+  /* One listing per core: see mc_sqlite_gate in internal.h. */
+  mc_sqlite_gate_enter(mc_sqlite_listing_gate(st));
   err = mc_sqlite_tx_begin_read(st, &db);
-  if (err != MC_OK) goto done;
+  if (err != MC_OK) goto leave;
   if (a.shape & L_Q) fts_drop_prefix(st, query->q, &a);
   /* Relevance needs the count to choose how to rank. */
-  if (out_count != NULL || a.sort == MC_SORT_RELEVANCE) err = list_count(st, &a, &count);
+  if (out_count != NULL || a.sort == MC_SORT_RELEVANCE) err = list_count(st, &a, a.sort, &count);
   /* Past the last match there is no page to read. */
   if (err == MC_OK && (count < 0 || query->offset < count)) {
     if (a.sort == MC_SORT_RELEVANCE && count > RANKED_MAX) err = list_tiered(st, &a, query, items);
     else err = list_page(st, &a, query->limit, query->offset, items);
   }
   err = mc_sqlite_tx_end(st, err);
+leave:
+  mc_sqlite_gate_leave(mc_sqlite_listing_gate(st));
 done:
   free(a.categories);
   if (err != MC_OK) {

@@ -47,7 +47,18 @@ struct mc_sqlite {
   /* Guards conns: threads add their connection on first use and remove it when they exit. */
   pthread_mutex_t mu;
   mc_sqlite_conn *conns;
+  mc_sqlite_gate listing_gate; /* product_list.c's: one listing per core at a time */
 };
+
+mc_sqlite_gate *mc_sqlite_listing_gate(mc_store *st) {
+  return &((mc_sqlite *)st->impl)->listing_gate;
+}
+
+/* The online cores, at least one. */
+static unsigned online_cores(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (unsigned)n : 1;
+}
 
 int mc_sqlite_status(sqlite3 *db, int rc, const char *what) {
   int primary = rc & 0xff;
@@ -336,6 +347,7 @@ static void sqlite_close(mc_store *st) {
   }
   pthread_mutex_unlock(&s->mu);
   pthread_mutex_destroy(&s->mu);
+  mc_sqlite_gate_destroy(&s->listing_gate);
   free(s->path);
   free(s);
 }
@@ -363,6 +375,22 @@ static const mc_store_ops sqlite_ops = {
   .product_list = mc_sqlite_product_list,
   .product_image_add = mc_sqlite_product_image_add,
   .product_image_remove = mc_sqlite_product_image_remove,
+  .coupon_create = mc_sqlite_coupon_create,
+  .coupon_get = mc_sqlite_coupon_get,
+  .coupon_get_by_code = mc_sqlite_coupon_get_by_code,
+  .coupon_list = mc_sqlite_coupon_list,
+  .coupon_update = mc_sqlite_coupon_update,
+  .coupon_delete = mc_sqlite_coupon_delete,
+  .coupon_redemption_count = mc_sqlite_coupon_redemption_count,
+  .coupon_redeem = mc_sqlite_coupon_redeem,
+  .cart_get = mc_sqlite_cart_get,
+  .cart_item_add = mc_sqlite_cart_item_add,
+  .cart_item_set = mc_sqlite_cart_item_set,
+  .cart_item_remove = mc_sqlite_cart_item_remove,
+  .cart_clear = mc_sqlite_cart_clear,
+  .cart_coupon_set = mc_sqlite_cart_coupon_set,
+  .cart_merge = mc_sqlite_cart_merge,
+  .cart_purge_expired = mc_sqlite_cart_purge_expired,
   .close = sqlite_close,
 };
 
@@ -456,6 +484,11 @@ int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out) {
     free(s);
     return MC_ERR_INTERNAL;
   }
+  if (mc_sqlite_gate_init(&s->listing_gate, online_cores()) != MC_OK) {
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+    return MC_ERR_INTERNAL;
+  }
   err = MC_ERR_INTERNAL;
   s->path = strdup(opts->path);
   if (s->path == NULL) goto done;
@@ -470,6 +503,7 @@ int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out) {
   if (err != MC_OK) goto done;
   err = mc_sqlite_migrate(conn->db);
   if (err != MC_OK) goto done;
+  mc_sqlite_search_index_tidy(conn->db);
   err = sqlite_schema_version(&s->base, &version);
   if (err != MC_OK) goto done;
   mc_info("store.sqlite", "opened %s at schema version %d", s->path, version);
