@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gnutls/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "mercato/auth.h"
+#include "mercato/digest.h"
 #include "mercato/err.h"
 #include "mercato/fsutil.h"
 #include "mercato/log.h"
@@ -61,15 +61,8 @@ static int make_es256(char **out) {
 
 /* The kid of a key: "k" + 16 hex digits of SHA-256 over its PEM text, stable across restarts. */
 static void kid_of(const char *pem, char kid[18]) {
-  unsigned char digest[32];
-  static const char hex[] = "0123456789abcdef";
-  gnutls_hash_fast(GNUTLS_DIG_SHA256, pem, strlen(pem), digest);
   kid[0] = 'k';
-  for (int i = 0; i < 8; i++) {
-    kid[1 + 2 * i] = hex[digest[i] >> 4];
-    kid[2 + 2 * i] = hex[digest[i] & 15];
-  }
-  kid[17] = '\0';
+  mc_sha256_hex(pem, strlen(pem), kid + 1, 16);
 }
 
 static int load_keys(mc_auth *auth, const mc_config *cfg) {

@@ -2,7 +2,6 @@
  * behind the /cart routes (the view they answer with is cart_view.c's). */
 #include "mercato/carts.h"
 
-#include <gnutls/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "mercato/clock.h"
 #include "mercato/coupons.h"
+#include "mercato/digest.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/rand.h"
@@ -49,14 +49,7 @@ static int token_new(char out[MC_CART_TOKEN_LEN + 1]) {
 
 /* The SHA-256 of token in lower-case hex: the only form of it the store keeps. */
 static void token_hash(const char *token, char out[MC_CART_TOKEN_HASH_LEN + 1]) {
-  static const char hex[] = "0123456789abcdef";
-  unsigned char digest[32];
-  gnutls_hash_fast(GNUTLS_DIG_SHA256, token, strlen(token), digest);
-  for (int i = 0; i < 32; i++) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 15];
-  }
-  out[64] = '\0';
+  mc_sha256_hex(token, strlen(token), out, MC_CART_TOKEN_HASH_LEN);
 }
 
 /* The store's owner for who. A guest's token counts only when well-formed; creating writes also

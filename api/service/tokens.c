@@ -2,13 +2,14 @@
  * SHA-256 of the current secret; every refresh swaps it with compare-and-set, so of any number
  * of concurrent refreshes with one token exactly one wins, and presenting a rotated token
  * revokes the family. A per-user generation counter revokes every family at once. */
-#include <gnutls/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "mercato/auth.h"
+#include "mercato/clock.h"
+#include "mercato/digest.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/rand.h"
@@ -18,23 +19,6 @@ typedef struct family {
   char hash[65];
   int64_t generation, created_ms, expires_ms;
 } family;
-
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sha256_hex(const char *data, size_t len, char out[65]) {
-  unsigned char digest[32];
-  static const char hex[] = "0123456789abcdef";
-  gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, digest);
-  for (int i = 0; i < 32; i++) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 15];
-  }
-  out[64] = '\0';
-}
 
 static int equal_ct(const char *a, const char *b, size_t n) {
   unsigned char diff = 0;
@@ -129,7 +113,7 @@ static int new_secret(mc_token_pair *pair, const char *fam, family *f) {
   char secret[MC_REFRESH_SECRET_HEX + 1];
   if (mc_rand_hex(secret, MC_REFRESH_SECRET_HEX / 2) != MC_OK) return MC_ERR_INTERNAL;
   snprintf(pair->refresh_token, sizeof pair->refresh_token, "%s.%s", fam, secret);
-  sha256_hex(secret, MC_REFRESH_SECRET_HEX, f->hash);
+  mc_sha256_hex(secret, MC_REFRESH_SECRET_HEX, f->hash, MC_SHA256_HEX_LEN);
   explicit_bzero(secret, sizeof secret);
   return MC_OK;
 }
@@ -137,7 +121,7 @@ static int new_secret(mc_token_pair *pair, const char *fam, family *f) {
 int mc_auth_issue_pair(mc_auth *auth, const json_t *user, mc_token_pair *pair) {
   char fam[MC_REFRESH_FAMILY_HEX + 1], key[48], *rec = NULL;
   family f = {0};
-  int64_t now = now_ms();
+  int64_t now = mc_now_ms();
   const char *uid = json_string_value(json_object_get(user, "id"));
   int rc;
 
@@ -167,7 +151,7 @@ int mc_auth_refresh(mc_auth *auth, const char *refresh_token, mc_token_pair *pai
   size_t old_len = 0;
   family f;
   json_t *user = NULL;
-  int64_t now = now_ms(), generation;
+  int64_t now = mc_now_ms(), generation;
   int rc;
 
   memset(pair, 0, sizeof *pair);
@@ -185,7 +169,7 @@ int mc_auth_refresh(mc_auth *auth, const char *refresh_token, mc_token_pair *pai
     goto done;
   }
   if (rc != MC_OK) goto done;
-  sha256_hex(secret, MC_REFRESH_SECRET_HEX, presented);
+  mc_sha256_hex(secret, MC_REFRESH_SECRET_HEX, presented, MC_SHA256_HEX_LEN);
   if (!equal_ct(presented, f.hash, 64)) {
     reason = "reused";
     goto revoke;

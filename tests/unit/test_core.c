@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mercato/digest.h"
 #include "mercato/err.h"
 #include "mercato/fsutil.h"
 #include "mercato/id.h"
@@ -513,6 +514,22 @@ START_TEST(rand_hex_writes_2n_hex_digits) {
 }
 END_TEST
 
+START_TEST(sha256_hex_matches_the_standard_vectors_and_cuts_where_asked) {
+  char out[MC_SHA256_HEX_LEN + 1];
+
+  mc_sha256_hex("abc", 3, out, MC_SHA256_HEX_LEN);
+  ck_assert_str_eq(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  mc_sha256_hex("", 0, out, MC_SHA256_HEX_LEN);
+  ck_assert_str_eq(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  mc_sha256_hex("abc", 3, out, 16);
+  ck_assert_str_eq(out, "ba7816bf8f01cfea");
+  mc_sha256_hex("abc", 3, out, 3); /* an odd count ends on the high nibble of a byte */
+  ck_assert_str_eq(out, "ba7");
+  mc_sha256_hex("abc", 3, out, 1000); /* clamped to the digest */
+  ck_assert_uint_eq(strlen(out), MC_SHA256_HEX_LEN);
+}
+END_TEST
+
 static Suite *core_suite(void) {
   Suite *s = suite_create("core");
   TCase *id = tcase_create("id");
@@ -549,6 +566,7 @@ static Suite *core_suite(void) {
   suite_add_tcase(s, fs);
 
   tcase_add_test(rnd, rand_hex_writes_2n_hex_digits);
+  tcase_add_test(rnd, sha256_hex_matches_the_standard_vectors_and_cuts_where_asked);
   suite_add_tcase(s, rnd);
   return s;
 }
