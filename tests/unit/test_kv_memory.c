@@ -357,6 +357,25 @@ START_TEST(test_stats_of_another_adapter_are_invalid) {
 }
 END_TEST
 
+START_TEST(test_cache_writes_through_a_prefix_stay_cache_entries) {
+  mc_kv *inner = NULL, *wrapped = NULL;
+  mc_kv_memory_stats st;
+  char *v = NULL;
+  ck_assert_err(mc_kv_memory_open_budget(BUDGET, &inner), MC_OK);
+  ck_assert_err(mc_kv_prefixed(inner, "shop1:", &wrapped), MC_OK);
+  ck_assert_err(mc_kv_set_cache(wrapped, "catalog:1:list:x", "page", 4, 60000), MC_OK);
+  ck_assert_err(mc_kv_set(wrapped, "catalog:gen", "1", 1, 0), MC_OK);
+  ck_assert_err(mc_kv_memory_stats_get(inner, &st), MC_OK);
+  ck_assert_uint_eq(st.entries, 2);
+  ck_assert_uint_eq(st.cache_entries, 1);
+  ck_assert_err(mc_kv_get(inner, "shop1:catalog:1:list:x", &v, NULL), MC_OK);
+  ck_assert_str_eq(v, "page");
+  free(v);
+  ck_assert_err(mc_kv_set_cache(wrapped, "k", "v", 1, 0), MC_ERR_INVALID);
+  mc_kv_close(wrapped);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("kv_memory");
   TCase *tc = tcase_create("budget");
@@ -378,6 +397,7 @@ int main(void) {
   tcase_add_test(tc, test_budget_below_the_minimum_is_invalid);
   tcase_add_test(tc, test_options_pass_the_budget_and_default_it);
   tcase_add_test(tc, test_stats_of_another_adapter_are_invalid);
+  tcase_add_test(tc, test_cache_writes_through_a_prefix_stay_cache_entries);
   suite_add_tcase(s, tc);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

@@ -1,16 +1,12 @@
 /* test_store_search.c - the sqlite adapter's full-text search beyond the port's contract: the
  * relevance tiers read from the index of names (with filters, inactive products and deep pages),
- * that index kept in step with every write, the merge of a fragmented index at open, and the
- * first-come, first-served gate listings pass through. */
+ * that index kept in step with every write, and the merge of a fragmented index at open. */
 #include <check.h>
-#include <pthread.h>
 #include <sqlite3.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../api/store/sqlite/internal.h"
 #include "mercato/err.h"
 #include "mercato/store.h"
 #include "store_catalog.h"
@@ -192,106 +188,16 @@ START_TEST(sqlite_fragmented_search_indexes_are_merged_at_open) {
 }
 END_TEST
 
-/* ---- the gate ---- */
-
-typedef struct gate_run {
-  mc_sqlite_gate *gate;
-  atomic_int holders, most;
-  pthread_mutex_t mu;
-  int order[8], entered;
-} gate_run;
-
-typedef struct gate_arg {
-  gate_run *run;
-  int id;
-} gate_arg;
-
-/* Enters, records the order of entry, leaves. */
-static void *gate_once(void *p) {
-  gate_arg *a = p;
-  mc_sqlite_gate_enter(a->run->gate);
-  pthread_mutex_lock(&a->run->mu);
-  a->run->order[a->run->entered++] = a->id;
-  pthread_mutex_unlock(&a->run->mu);
-  mc_sqlite_gate_leave(a->run->gate);
-  return NULL;
-}
-
-/* Spins until the gate has handed out n tickets, i.e. n callers arrived. */
-static void wait_arrivals(mc_sqlite_gate *g, uint64_t n) {
-  for (;;) {
-    pthread_mutex_lock(&g->mu);
-    uint64_t next = g->next;
-    pthread_mutex_unlock(&g->mu);
-    if (next >= n) return;
-    tick();
-  }
-}
-
-START_TEST(sqlite_gate_admits_waiters_in_arrival_order) {
-  mc_sqlite_gate gate;
-  gate_run run = {.gate = &gate, .mu = PTHREAD_MUTEX_INITIALIZER};
-  gate_arg args[5];
-  pthread_t threads[5];
-  /* One place, so entries cannot overlap and their order is the order of admission. */
-  ck_assert_int_eq(mc_sqlite_gate_init(&gate, 1), MC_OK);
-  mc_sqlite_gate_enter(&gate); /* the place taken */
-  for (int i = 0; i < 5; i++) {
-    args[i] = (gate_arg){&run, i};
-    ck_assert_int_eq(pthread_create(&threads[i], NULL, gate_once, &args[i]), 0);
-    wait_arrivals(&gate, (uint64_t)i + 2); /* thread i holds ticket i + 1 */
-  }
-  ck_assert_int_eq(run.entered, 0);
-  mc_sqlite_gate_leave(&gate);
-  for (int i = 0; i < 5; i++) pthread_join(threads[i], NULL);
-  ck_assert_int_eq(run.entered, 5);
-  for (int i = 0; i < 5; i++) ck_assert_int_eq(run.order[i], i);
-  mc_sqlite_gate_destroy(&gate);
-  ck_assert_int_eq(mc_sqlite_gate_init(&gate, 0), MC_ERR_INVALID);
-}
-END_TEST
-
-static void *gate_churn(void *p) {
-  gate_run *run = p;
-  for (int i = 0; i < 2000; i++) {
-    mc_sqlite_gate_enter(run->gate);
-    int now = atomic_fetch_add(&run->holders, 1) + 1;
-    int most = atomic_load(&run->most);
-    while (now > most && !atomic_compare_exchange_weak(&run->most, &most, now)) {}
-    atomic_fetch_sub(&run->holders, 1);
-    mc_sqlite_gate_leave(run->gate);
-  }
-  return NULL;
-}
-
-START_TEST(sqlite_gate_never_holds_more_than_its_cap) {
-  mc_sqlite_gate gate;
-  gate_run run = {.gate = &gate};
-  pthread_t threads[8];
-  ck_assert_int_eq(mc_sqlite_gate_init(&gate, 2), MC_OK);
-  for (int i = 0; i < 8; i++) ck_assert_int_eq(pthread_create(&threads[i], NULL, gate_churn, &run), 0);
-  for (int i = 0; i < 8; i++) pthread_join(threads[i], NULL);
-  ck_assert_int_le(atomic_load(&run.most), 2);
-  ck_assert_int_ge(atomic_load(&run.most), 1);
-  ck_assert_uint_eq(gate.next, 8 * 2000);
-  ck_assert_uint_eq(gate.admitted, 8 * 2000 + 2);
-  mc_sqlite_gate_destroy(&gate);
-}
-END_TEST
-
 static Suite *search_suite(void) {
   Suite *s = suite_create("store_search");
-  TCase *tiers = tcase_create("tiers"), *index = tcase_create("index"), *gate = tcase_create("gate");
+  TCase *tiers = tcase_create("tiers"), *index = tcase_create("index");
   tcase_add_test(tiers, sqlite_tiers_put_active_name_matches_first);
   tcase_add_test(tiers, sqlite_tiers_hold_with_a_row_filter);
   tcase_add_test(tiers, sqlite_tiers_include_inactive_products_for_admins);
   tcase_add_test(index, sqlite_name_index_follows_every_write);
   tcase_add_test(index, sqlite_fragmented_search_indexes_are_merged_at_open);
-  tcase_add_test(gate, sqlite_gate_admits_waiters_in_arrival_order);
-  tcase_add_test(gate, sqlite_gate_never_holds_more_than_its_cap);
   suite_add_tcase(s, tiers);
   suite_add_tcase(s, index);
-  suite_add_tcase(s, gate);
   return s;
 }
 

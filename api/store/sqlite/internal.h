@@ -5,7 +5,6 @@
 #define MERCATO_STORE_SQLITE_INTERNAL_H
 
 #include <jansson.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -126,28 +125,6 @@ int mc_sqlite_migrate(sqlite3 *db);
  * segments (after a bulk load) into one, in its own write transaction. Best effort: a failure
  * is logged and MC_OK returned, since searches stay correct, only slower. */
 int mc_sqlite_search_index_tidy(sqlite3 *db);
-
-/* A first-come, first-served admission gate (gate.c): at most cap holders, the others wait in
- * arrival order. The store keeps one, sized to the online cores, for catalog listings: a search
- * costs CPU only, so more of them at once than cores only time-slices them, and the slowest
- * (the p99) waits for all the others. */
-typedef struct mc_sqlite_gate {
-  pthread_mutex_t mu;
-  pthread_cond_t turn;
-  uint64_t next;     /* the ticket the next arrival gets */
-  uint64_t admitted; /* tickets below this may hold the gate */
-} mc_sqlite_gate;
-
-/* MC_OK, MC_ERR_INVALID for a cap of 0, MC_ERR_INTERNAL when the mutex or condition cannot
- * be made. */
-int mc_sqlite_gate_init(mc_sqlite_gate *g, unsigned cap);
-void mc_sqlite_gate_destroy(mc_sqlite_gate *g);
-/* Waits for the caller's turn; every enter must be matched by one leave. */
-void mc_sqlite_gate_enter(mc_sqlite_gate *g);
-void mc_sqlite_gate_leave(mc_sqlite_gate *g);
-
-/* The store's gate for catalog listings (borrowed, lives as long as st). */
-mc_sqlite_gate *mc_sqlite_listing_gate(mc_store *st);
 
 /* Transactions on the calling thread's connection (*db, borrowed). begin_write is BEGIN
  * IMMEDIATE: it takes the write lock at once (waiting up to the busy timeout, then

@@ -303,7 +303,9 @@ static int sql_build(int shape, int sort, int count, sql_buf *b) {
     else if (is_tier(sort)) sql_fts(b, "abs(", fts, ".rowid) DESC");
     else sql_add(b, order_sql[sort]);
     sql_add(b, " LIMIT ?6 OFFSET ?7) AS page CROSS JOIN products p ON p.seq = page.seq ORDER BY ");
-    sql_add(b, sort == MC_SORT_RELEVANCE ? "page.score, p.id" : is_tier(sort) ? "p.seq DESC" : order_sql[sort]);
+    sql_add(b, sort == MC_SORT_RELEVANCE ? "page.score, p.id"
+               : is_tier(sort)           ? "p.seq DESC"
+                                         : order_sql[sort]);
   }
   return b->overflow ? MC_ERR_INTERNAL : MC_OK;
 }
@@ -349,7 +351,7 @@ static int query_valid(const mc_product_query *q) {
 }
 
 /* The full-text query of plain text q; 0 when q has no word. */
-static int fts_queries(const char *q, int last_prefix, list_args *a) {
+static int fts_query(const char *q, int last_prefix, list_args *a) {
   return fts_words(q, last_prefix, a->fts) != 0;
 }
 
@@ -362,7 +364,7 @@ static int list_args_make(const mc_product_query *q, list_args *a) {
   if (!q->include_inactive) a->shape |= L_ACTIVE;
   if (q->q != NULL && q->q[0] != '\0') {
     a->shape |= L_Q;
-    if (!fts_queries(q->q, 1, a)) a->matches_nothing = 1;
+    if (!fts_query(q->q, 1, a)) a->matches_nothing = 1;
   } else if (a->sort == MC_SORT_RELEVANCE) {
     a->sort = MC_SORT_NEWEST; /* nothing to be relevant to */
   }
@@ -502,7 +504,7 @@ static void fts_drop_prefix(mc_store *st, const char *q, list_args *a) {
     other = next == NULL || strncmp(next, term, len) == 0;
   }
   mc_sqlite_stmt_done(stmt);
-  if (!other) fts_queries(q, 0, a);
+  if (!other) fts_query(q, 0, a);
 }
 
 /* The count and the page come from one read transaction, so they agree with each other. */
@@ -532,10 +534,8 @@ int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t *
     count = 0;
     goto done;
   }
-  /* One listing per core: see mc_sqlite_gate in internal.h. */
-  mc_sqlite_gate_enter(mc_sqlite_listing_gate(st));
   err = mc_sqlite_tx_begin_read(st, &db);
-  if (err != MC_OK) goto leave;
+  if (err != MC_OK) goto done;
   if (a.shape & L_Q) fts_drop_prefix(st, query->q, &a);
   /* Relevance needs the count to choose how to rank. */
   if (out_count != NULL || a.sort == MC_SORT_RELEVANCE) err = list_count(st, &a, a.sort, &count);
@@ -545,8 +545,6 @@ int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t *
     else err = list_page(st, &a, query->limit, query->offset, items);
   }
   err = mc_sqlite_tx_end(st, err);
-leave:
-  mc_sqlite_gate_leave(mc_sqlite_listing_gate(st));
 done:
   free(a.categories);
   if (err != MC_OK) {

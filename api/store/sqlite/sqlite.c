@@ -47,18 +47,7 @@ struct mc_sqlite {
   /* Guards conns: threads add their connection on first use and remove it when they exit. */
   pthread_mutex_t mu;
   mc_sqlite_conn *conns;
-  mc_sqlite_gate listing_gate; /* product_list.c's: one listing per core at a time */
 };
-
-mc_sqlite_gate *mc_sqlite_listing_gate(mc_store *st) {
-  return &((mc_sqlite *)st->impl)->listing_gate;
-}
-
-/* The online cores, at least one. */
-static unsigned online_cores(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? (unsigned)n : 1;
-}
 
 int mc_sqlite_status(sqlite3 *db, int rc, const char *what) {
   int primary = rc & 0xff;
@@ -347,7 +336,6 @@ static void sqlite_close(mc_store *st) {
   }
   pthread_mutex_unlock(&s->mu);
   pthread_mutex_destroy(&s->mu);
-  mc_sqlite_gate_destroy(&s->listing_gate);
   free(s->path);
   free(s);
 }
@@ -481,11 +469,6 @@ int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out) {
   s->base.impl = s;
   s->busy_timeout_ms = opts->busy_timeout_ms;
   if (pthread_mutex_init(&s->mu, NULL) != 0) {
-    free(s);
-    return MC_ERR_INTERNAL;
-  }
-  if (mc_sqlite_gate_init(&s->listing_gate, online_cores()) != MC_OK) {
-    pthread_mutex_destroy(&s->mu);
     free(s);
     return MC_ERR_INTERNAL;
   }
