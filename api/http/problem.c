@@ -7,6 +7,7 @@
 #include "mercato/http.h"
 #include "mercato/json.h"
 #include "mercato/log.h"
+#include "mercato/query.h"
 
 /* Replaces the response body with buf (stolen) and sets its content type. */
 static void set_body(struct _u_response *resp, int status, char *buf, const char *type) {
@@ -109,10 +110,7 @@ void mc_http_error(mc_http_ctx *ctx, struct _u_response *resp, int err, const ch
 }
 
 void mc_http_add_error(json_t **errors, const char *field, const char *code, const char *message) {
-  if (!*errors) *errors = json_array();
-  if (*errors)
-    json_array_append_new(*errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-                                             "message", message));
+  mc_errors_add(errors, field, code, message);
 }
 
 const char *mc_http_param(const mc_http_ctx *ctx, const char *name) {

@@ -15,13 +15,7 @@
 #include "mercato/images.h"
 #include "mercato/log.h"
 #include "mercato/money.h"
-
-/* Appends {field, code, message} to *errors (created on first use). */
-static void add_error(json_t **errors, const char *field, const char *code, const char *message) {
-  if (!*errors) *errors = json_array();
-  if (*errors)
-    json_array_append_new(*errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
-}
+#include "mercato/query.h"
 
 /* --- the generation counter -------------------------------------------------------------------- */
 
@@ -107,21 +101,21 @@ int mc_catalog_slugify(const char *name, char out[MC_CATALOG_SLUG_MAX + 1]) {
 static const char *string_member(const json_t *body, const char *field, int required, size_t max, json_t **errors) {
   json_t *v = json_object_get(body, field);
   if (!v || json_is_null(v)) {
-    if (required) add_error(errors, field, "required", "This field is required.");
+    if (required) mc_errors_add(errors, field, "required", "This field is required.");
     return NULL;
   }
   if (!json_is_string(v)) {
-    add_error(errors, field, "not_a_string", "This field must be a string.");
+    mc_errors_add(errors, field, "not_a_string", "This field must be a string.");
     return NULL;
   }
   if (strlen(json_string_value(v)) != json_string_length(v)) {
-    add_error(errors, field, "contains_nul", "This field must not contain NUL characters.");
+    mc_errors_add(errors, field, "contains_nul", "This field must not contain NUL characters.");
     return NULL;
   }
   if (json_string_length(v) > max) {
     char msg[80];
     snprintf(msg, sizeof msg, "This field is longer than %zu bytes.", max);
-    add_error(errors, field, "too_long", msg);
+    mc_errors_add(errors, field, "too_long", msg);
     return NULL;
   }
   return json_string_value(v);
@@ -136,7 +130,7 @@ static int integer_member(const json_t *body, const char *field, int nullable, i
   if (!v) return 0;
   if (json_is_null(v) && nullable) return 0;
   if (!json_is_integer(v)) {
-    add_error(errors, field, "not_an_integer",
+    mc_errors_add(errors, field, "not_an_integer",
               nullable ? "This field must be a whole number (minor units for money) or null."
                        : "This field must be a whole number (minor units for money).");
     return -1;
@@ -144,7 +138,7 @@ static int integer_member(const json_t *body, const char *field, int nullable, i
   json_int_t i = json_integer_value(v);
   if (i < min || i > max) {
     snprintf(msg, sizeof msg, "This field must be between %lld and %lld.", (long long)min, (long long)max);
-    add_error(errors, field, "out_of_range", msg);
+    mc_errors_add(errors, field, "out_of_range", msg);
     return -1;
   }
   *out = i;
@@ -155,9 +149,9 @@ static int integer_member(const json_t *body, const char *field, int nullable, i
 static const char *name_member(const json_t *body, int required, char out[MC_NAME_MAX + 1], json_t **errors) {
   const char *raw = string_member(body, "name", required, 1024, errors);
   if (!required && json_is_null(json_object_get(body, "name")))
-    add_error(errors, "name", "required", "The name cannot be removed.");
+    mc_errors_add(errors, "name", "required", "The name cannot be removed.");
   if (raw && mc_auth_normalize_name(raw, out) != MC_OK) {
-    add_error(errors, "name", "invalid_name", "Give a name of 1 to 200 characters without control characters.");
+    mc_errors_add(errors, "name", "invalid_name", "Give a name of 1 to 200 characters without control characters.");
     return NULL;
   }
   return raw ? out : NULL;
@@ -169,7 +163,7 @@ static const char *description_member(const json_t *body, int required, json_t *
   const char *d = string_member(body, "description", required, MC_CATALOG_DESCRIPTION_MAX, errors);
   for (const unsigned char *p = (const unsigned char *)d; p && *p; p++) {
     if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f) {
-      add_error(errors, "description", "invalid_character",
+      mc_errors_add(errors, "description", "invalid_character",
                 "Descriptions are plain text: no control characters other than tab and line breaks.");
       return NULL;
     }
@@ -180,7 +174,7 @@ static const char *description_member(const json_t *body, int required, json_t *
 static const char *slug_member(const json_t *body, json_t **errors) {
   const char *s = string_member(body, "slug", 0, 1024, errors);
   if (s && !mc_catalog_slug_valid(s)) {
-    add_error(errors, "slug", "invalid_slug",
+    mc_errors_add(errors, "slug", "invalid_slug",
               "A slug is 1 to 100 of a-z and 0-9, words joined by single hyphens (\"blue-mug-2\").");
     return NULL;
   }
@@ -194,7 +188,7 @@ static const char *slug_or_derived(const json_t *body, const char *name, char bu
   if (v && !json_is_null(v)) return slug_member(body, errors);
   if (!name) return NULL;
   if (mc_catalog_slugify(name, buf) != MC_OK) {
-    add_error(errors, "slug", "required", "The name has no letters or digits to derive a slug from: give a slug.");
+    mc_errors_add(errors, "slug", "required", "The name has no letters or digits to derive a slug from: give a slug.");
     return NULL;
   }
   return buf;
@@ -210,7 +204,7 @@ static int sku_member(const json_t *body, const char **out, json_t **errors) {
   int ok = *s != '\0';
   for (const char *p = s; *p && ok; p++) ok = *p > 0x20 && *p < 0x7f;
   if (!ok) {
-    add_error(errors, "sku", "invalid_sku", "A SKU is 1 to 64 printable ASCII characters without spaces.");
+    mc_errors_add(errors, "sku", "invalid_sku", "A SKU is 1 to 64 printable ASCII characters without spaces.");
     return -1;
   }
   *out = s;
@@ -226,23 +220,23 @@ static int category_ids_member(const mc_catalog *cat, const json_t *body, json_t
   char msg[160];
   if (!ids) return 0;
   if (!json_is_array(ids)) {
-    add_error(errors, "category_ids", "not_an_array", "This field must be an array of category ids.");
+    mc_errors_add(errors, "category_ids", "not_an_array", "This field must be an array of category ids.");
     return -1;
   }
   if (json_array_size(ids) > MC_PRODUCT_CATEGORIES_MAX) {
     snprintf(msg, sizeof msg, "A product is in at most %d categories.", MC_PRODUCT_CATEGORIES_MAX);
-    add_error(errors, "category_ids", "too_many", msg);
+    mc_errors_add(errors, "category_ids", "too_many", msg);
     return -1;
   }
   json_array_foreach(ids, i, v) {
     const char *id = json_string_value(v);
     if (!id || !mc_id_valid(id, "cat")) {
-      add_error(errors, "category_ids", "invalid_id", "Every member must be a category id (cat_...).");
+      mc_errors_add(errors, "category_ids", "invalid_id", "Every member must be a category id (cat_...).");
       return -1;
     }
     for (j = 0; j < i; j++)
       if (strcmp(id, json_string_value(json_array_get(ids, j))) == 0) {
-        add_error(errors, "category_ids", "duplicate", "A category is listed twice.");
+        mc_errors_add(errors, "category_ids", "duplicate", "A category is listed twice.");
         return -1;
       }
   }
@@ -254,7 +248,7 @@ static int category_ids_member(const mc_catalog *cat, const json_t *body, json_t
     json_array_foreach(all, j, c) found |= json_equal(json_object_get(c, "id"), v);
     if (!found && !bad++) {
       snprintf(msg, sizeof msg, "There is no category %s.", json_string_value(v));
-      add_error(errors, "category_ids", "not_found", msg);
+      mc_errors_add(errors, "category_ids", "not_found", msg);
     }
   }
   json_decref(all);
@@ -274,23 +268,23 @@ static void conflict_error(const mc_catalog *cat, int product, const char *self_
                  (!self_id || strcmp(json_string_value(json_object_get(other, "id")) ?: "", self_id) != 0);
   }
   json_decref(other);
-  if (slug_taken) add_error(errors, "slug", "taken", "This slug is taken; choose another.");
-  else add_error(errors, "sku", "taken", "Another product already has this SKU.");
+  if (slug_taken) mc_errors_add(errors, "slug", "taken", "This slug is taken; choose another.");
+  else mc_errors_add(errors, "sku", "taken", "Another product already has this SKU.");
 }
 
 /* Checks that parent_id names a top-level category other than self_id. */
 static int check_parent(const mc_catalog *cat, const char *parent_id, const char *self_id, json_t **errors) {
   json_t *parent = NULL;
   if (self_id && strcmp(parent_id, self_id) == 0) {
-    add_error(errors, "parent_id", "invalid_parent", "A category cannot be its own parent.");
+    mc_errors_add(errors, "parent_id", "invalid_parent", "A category cannot be its own parent.");
     return MC_ERR_INVALID;
   }
   int rc = cat->store->ops->category_get(cat->store, parent_id, &parent);
   if (rc == MC_ERR_NOT_FOUND) {
-    add_error(errors, "parent_id", "not_found", "There is no category with this id.");
+    mc_errors_add(errors, "parent_id", "not_found", "There is no category with this id.");
     rc = MC_ERR_INVALID;
   } else if (rc == MC_OK && !json_is_null(json_object_get(parent, "parent_id"))) {
-    add_error(errors, "parent_id", "not_top_level", "Categories nest one level deep: the parent must be top-level.");
+    mc_errors_add(errors, "parent_id", "not_top_level", "Categories nest one level deep: the parent must be top-level.");
     rc = MC_ERR_INVALID;
   }
   json_decref(parent);
@@ -312,7 +306,7 @@ static void category_fields(const json_t *body, int creating, json_t *changes, c
   if (slug) json_object_set_new(changes, "slug", json_string(slug));
   if (description) json_object_set_new(changes, "description", json_string(description));
   if (!creating && json_is_null(json_object_get(body, "slug")))
-    add_error(errors, "slug", "required", "A category always has a slug.");
+    mc_errors_add(errors, "slug", "required", "A category always has a slug.");
   if (!creating && json_is_null(json_object_get(body, "description")))
     json_object_set_new(changes, "description", json_string(""));
   if (integer_member(body, "position", 0, -MC_CATALOG_POSITION_MAX, MC_CATALOG_POSITION_MAX, &position, errors) > 0)
@@ -320,7 +314,7 @@ static void category_fields(const json_t *body, int creating, json_t *changes, c
   if (parent && json_is_null(parent)) {
     json_object_set_new(changes, "parent_id", json_null());
   } else if (parent && (!json_is_string(parent) || !mc_id_valid(json_string_value(parent), "cat"))) {
-    add_error(errors, "parent_id", "invalid_id", "parent_id is a category id (cat_...) or null.");
+    mc_errors_add(errors, "parent_id", "invalid_id", "parent_id is a category id (cat_...) or null.");
   } else if (parent) {
     *parent_out = json_string_value(parent);
     json_object_set(changes, "parent_id", parent);
@@ -344,7 +338,7 @@ int mc_catalog_category_create(const mc_catalog *cat, const json_t *body, json_t
   json_object_set_new(doc, "id", json_string(id));
   rc = cat->store->ops->category_create(cat->store, doc, out);
   if (rc == MC_ERR_CONFLICT) conflict_error(cat, 0, NULL, NULL, errors);
-  if (rc == MC_ERR_INVALID) add_error(errors, "parent_id", "invalid_parent", "The parent category changed meanwhile.");
+  if (rc == MC_ERR_INVALID) mc_errors_add(errors, "parent_id", "invalid_parent", "The parent category changed meanwhile.");
   if (rc == MC_OK) {
     mc_info("catalog", "category %s created", id);
     mc_catalog_changed(cat->kv);
@@ -387,7 +381,7 @@ int mc_catalog_category_update(const mc_catalog *cat, const char *id, const json
     if ((rc = check_parent(cat, parent, id, errors)) != MC_OK) goto done;
     if ((rc = count_children(cat, id, &children)) != MC_OK) goto done;
     if (children > 0) {
-      add_error(errors, "parent_id", "has_children", "A category with subcategories cannot get a parent.");
+      mc_errors_add(errors, "parent_id", "has_children", "A category with subcategories cannot get a parent.");
       rc = MC_ERR_INVALID;
       goto done;
     }
@@ -398,7 +392,7 @@ int mc_catalog_category_update(const mc_catalog *cat, const char *id, const json
   }
   rc = cat->store->ops->category_update(cat->store, id, changes, out);
   if (rc == MC_ERR_CONFLICT) conflict_error(cat, 0, id, NULL, errors);
-  if (rc == MC_ERR_INVALID) add_error(errors, "parent_id", "invalid_parent", "The parent category changed meanwhile.");
+  if (rc == MC_ERR_INVALID) mc_errors_add(errors, "parent_id", "invalid_parent", "The parent category changed meanwhile.");
   if (rc == MC_OK) mc_catalog_changed(cat->kv);
 done:
   json_decref(changes);
@@ -432,14 +426,14 @@ static int product_fields(const mc_catalog *cat, const json_t *body, int creatin
   if (n) json_object_set_new(changes, "name", json_string(n));
   if (slug) json_object_set_new(changes, "slug", json_string(slug));
   if (!creating && json_is_null(json_object_get(body, "slug")))
-    add_error(errors, "slug", "required", "A product always has a slug.");
+    mc_errors_add(errors, "slug", "required", "A product always has a slug.");
   if (description) json_object_set_new(changes, "description", json_string(description));
   if (!creating && json_is_null(json_object_get(body, "description")))
     json_object_set_new(changes, "description", json_string(""));
 
   int got = integer_member(body, "price", 0, 0, MC_MONEY_MAX, &price, errors);
   if (got > 0) json_object_set_new(changes, "price", json_integer(price));
-  else if (got == 0 && creating) add_error(errors, "price", "required", "This field is required.");
+  else if (got == 0 && creating) mc_errors_add(errors, "price", "required", "This field is required.");
   if (json_object_get(body, "compare_at_price")) {
     got = integer_member(body, "compare_at_price", 1, 0, MC_MONEY_MAX, &compare, errors);
     if (got > 0) json_object_set_new(changes, "compare_at_price", json_integer(compare));
@@ -450,7 +444,7 @@ static int product_fields(const mc_catalog *cat, const json_t *body, int creatin
   else if (got == 0 && json_object_get(body, "sku")) json_object_set_new(changes, "sku", json_null());
   if (integer_member(body, "stock", 0, 0, MC_CATALOG_STOCK_MAX, &stock, errors) > 0)
     json_object_set_new(changes, "stock", json_integer(stock));
-  if (active && !json_is_boolean(active)) add_error(errors, "active", "not_a_boolean", "This field must be true or false.");
+  if (active && !json_is_boolean(active)) mc_errors_add(errors, "active", "not_a_boolean", "This field must be true or false.");
   else if (active) json_object_set(changes, "active", active);
 
   if (creating) {
@@ -458,7 +452,7 @@ static int product_fields(const mc_catalog *cat, const json_t *body, int creatin
     if (currency && strcmp(currency, cat->cfg->currency) != 0) {
       char msg[96];
       snprintf(msg, sizeof msg, "This shop sells in %s only.", cat->cfg->currency);
-      add_error(errors, "currency", "currency_mismatch", msg);
+      mc_errors_add(errors, "currency", "currency_mismatch", msg);
     }
     json_object_set_new(changes, "currency", json_string(cat->cfg->currency));
   }
@@ -481,7 +475,7 @@ int mc_catalog_product_create(const mc_catalog *cat, const json_t *body, json_t 
   json_object_set_new(doc, "id", json_string(id));
   rc = cat->store->ops->product_create(cat->store, doc, out);
   if (rc == MC_ERR_CONFLICT) conflict_error(cat, 1, NULL, json_string_value(json_object_get(doc, "slug")), errors);
-  if (rc == MC_ERR_INVALID) add_error(errors, "category_ids", "not_found", "A category was deleted meanwhile.");
+  if (rc == MC_ERR_INVALID) mc_errors_add(errors, "category_ids", "not_found", "A category was deleted meanwhile.");
   if (rc == MC_OK) {
     mc_info("catalog", "product %s created", id);
     mc_catalog_changed(cat->kv);
@@ -512,7 +506,7 @@ int mc_catalog_product_update(const mc_catalog *cat, const char *id, const json_
   }
   rc = cat->store->ops->product_update(cat->store, id, changes, out);
   if (rc == MC_ERR_CONFLICT) conflict_error(cat, 1, id, json_string_value(json_object_get(changes, "slug")), errors);
-  if (rc == MC_ERR_INVALID) add_error(errors, "category_ids", "not_found", "A category was deleted meanwhile.");
+  if (rc == MC_ERR_INVALID) mc_errors_add(errors, "category_ids", "not_found", "A category was deleted meanwhile.");
   if (rc == MC_OK) {
     mc_info("catalog", "product %s updated", id);
     mc_catalog_changed(cat->kv);

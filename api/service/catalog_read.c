@@ -13,14 +13,9 @@
 #include "mercato/id.h"
 #include "mercato/json.h"
 #include "mercato/log.h"
+#include "mercato/query.h"
 
 static const char hexdigits[] = "0123456789abcdef";
-
-static void add_error(json_t **errors, const char *field, const char *code, const char *message) {
-  if (!*errors) *errors = json_array();
-  if (*errors)
-    json_array_append_new(*errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
-}
 
 static uint64_t rotl64(uint64_t x, int b) {
   return (x << b) | (x >> (64 - b));
@@ -317,7 +312,7 @@ static int category_filter(const mc_catalog *cat, const char *slug, json_t **all
   json_array_foreach(*all, i, c)
     if (strcmp(json_string_value(json_object_get(c, "slug")) ?: "", slug) == 0) found = c;
   if (!found) {
-    add_error(errors, "category", "unknown_category", "There is no category with this slug.");
+    mc_errors_add(errors, "category", "unknown_category", "There is no category with this slug.");
     return MC_ERR_INVALID;
   }
   if (!(*ids = calloc(json_array_size(*all) + 1, sizeof **ids))) return MC_ERR_INTERNAL;

@@ -11,6 +11,7 @@
 #include "mercato/id.h"
 #include "mercato/log.h"
 #include "mercato/money.h"
+#include "mercato/query.h"
 
 #define RAW_CODE_MAX 64 /* bytes of a code as typed, spaces included, before normalising */
 #define TIME_TEXT_MAX 64
@@ -158,13 +159,6 @@ int mc_coupon_evaluate(mc_store *st, const json_t *coupon, int64_t subtotal, con
 static const char *const writable[] = {"code",       "kind",        "value",       "min_subtotal",       "starts_at",
                                        "expires_at", "usage_limit", "per_customer_limit", "active", NULL};
 
-/* Appends {field, code, message} to *errors (created on first use). */
-static void add_error(json_t **errors, const char *field, const char *code, const char *message) {
-  if (!*errors) *errors = json_array();
-  if (*errors)
-    json_array_append_new(*errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
-}
-
 /* The member's value, or NULL when absent. *is_null says whether it is JSON null. */
 static json_t *member(const json_t *body, const char *name, int *is_null) {
   json_t *v = json_object_get(body, name);
@@ -176,16 +170,16 @@ static json_t *member(const json_t *body, const char *name, int *is_null) {
 static const char *string_value(json_t *v, const char *field, size_t max, json_t **errors) {
   char msg[64];
   if (!json_is_string(v)) {
-    add_error(errors, field, "not_a_string", "This field must be a string.");
+    mc_errors_add(errors, field, "not_a_string", "This field must be a string.");
     return NULL;
   }
   if (strlen(json_string_value(v)) != json_string_length(v)) {
-    add_error(errors, field, "contains_nul", "This field must not contain NUL characters.");
+    mc_errors_add(errors, field, "contains_nul", "This field must not contain NUL characters.");
     return NULL;
   }
   if (json_string_length(v) > max) {
     snprintf(msg, sizeof msg, "This field is longer than %zu bytes.", max);
-    add_error(errors, field, "too_long", msg);
+    mc_errors_add(errors, field, "too_long", msg);
     return NULL;
   }
   return json_string_value(v);
@@ -196,13 +190,13 @@ static int integer_value(json_t *v, const char *field, int64_t min, int64_t max,
                          json_t **errors) {
   char msg[96];
   if (!json_is_integer(v)) {
-    add_error(errors, field, "not_an_integer",
+    mc_errors_add(errors, field, "not_an_integer",
               nullable ? "This field must be a whole number or null." : "This field must be a whole number.");
     return 0;
   }
   if (json_integer_value(v) < min || json_integer_value(v) > max) {
     snprintf(msg, sizeof msg, "This field must be between %lld and %lld.", (long long)min, (long long)max);
-    add_error(errors, field, "out_of_range", msg);
+    mc_errors_add(errors, field, "out_of_range", msg);
     return 0;
   }
   *out = json_integer_value(v);
@@ -249,7 +243,7 @@ static void time_member(const json_t *body, const char *name, json_t *changes, i
   }
   s = string_value(v, name, TIME_TEXT_MAX, errors);
   if (s && (mc_time_parse_ms(s, strlen(s), ms) != MC_OK || mc_time_format_ms(*ms, canonical) != MC_OK)) {
-    add_error(errors, name, "invalid_time", "Give an RFC 3339 time such as 2026-12-01T00:00:00Z, or null.");
+    mc_errors_add(errors, name, "invalid_time", "Give an RFC 3339 time such as 2026-12-01T00:00:00Z, or null.");
     s = NULL;
   }
   if (!s) {
@@ -292,28 +286,28 @@ static void coupon_fields(const json_t *body, const json_t *stored, json_t *chan
     if (!known) {
       char field[80];
       snprintf(field, sizeof field, "%.64s", key);
-      add_error(errors, field, "unknown_field", "This field is not accepted here.");
+      mc_errors_add(errors, field, "unknown_field", "This field is not accepted here.");
     }
   }
 
   v = member(body, "code", &is_null);
   if ((!v && creating) || is_null) {
-    add_error(errors, "code", "required", creating ? "This field is required." : "A coupon always has a code.");
+    mc_errors_add(errors, "code", "required", creating ? "This field is required." : "A coupon always has a code.");
   } else if (v) {
     const char *raw = string_value(v, "code", RAW_CODE_MAX, errors);
     if (raw && mc_coupon_normalise_code(raw, code) != MC_OK)
-      add_error(errors, "code", "invalid_code", "A code is 1 to 32 of A-Z, 0-9, _ and - (case does not matter).");
+      mc_errors_add(errors, "code", "invalid_code", "A code is 1 to 32 of A-Z, 0-9, _ and - (case does not matter).");
     else if (raw) json_object_set_new(changes, "code", json_string(code));
   }
 
   v = member(body, "kind", &is_null);
   if ((!v && creating) || is_null) {
-    add_error(errors, "kind", "required", "This field is required: percent or fixed.");
+    mc_errors_add(errors, "kind", "required", "This field is required: percent or fixed.");
     s.ok_kind = 0;
   } else if (v) {
     const char *kind = json_string_value(v);
     if (!kind || (strcmp(kind, "percent") != 0 && strcmp(kind, "fixed") != 0)) {
-      add_error(errors, "kind", "invalid_kind", "The kind is percent or fixed.");
+      mc_errors_add(errors, "kind", "invalid_kind", "The kind is percent or fixed.");
       s.ok_kind = 0;
     } else {
       s.kind = kind;
@@ -323,7 +317,7 @@ static void coupon_fields(const json_t *body, const json_t *stored, json_t *chan
 
   v = member(body, "value", &is_null);
   if ((!v && creating) || is_null) {
-    add_error(errors, "value", "required", "This field is required.");
+    mc_errors_add(errors, "value", "required", "This field is required.");
   } else if (v && integer_value(v, "value", 1, MC_MONEY_MAX, 0, &n, errors)) {
     s.value = n;
     s.has_value = 1;
@@ -332,25 +326,25 @@ static void coupon_fields(const json_t *body, const json_t *stored, json_t *chan
     s.has_value = 0; /* already reported */
   }
   if (s.ok_kind && s.kind && strcmp(s.kind, "percent") == 0 && s.has_value && s.value > 100)
-    add_error(errors, "value", "out_of_range", "A percent coupon takes 1 to 100 (percent off the subtotal).");
+    mc_errors_add(errors, "value", "out_of_range", "A percent coupon takes 1 to 100 (percent off the subtotal).");
 
   limit_member(body, "min_subtotal", 0, MC_MONEY_MAX, changes, &n, errors);
   time_member(body, "starts_at", changes, &s.starts, &s.has_starts, &s.ok_times, errors);
   time_member(body, "expires_at", changes, &s.expires, &s.has_expires, &s.ok_times, errors);
   if (s.ok_times && s.has_starts && s.has_expires && s.expires <= s.starts)
-    add_error(errors, "expires_at", "not_after_start", "expires_at must be later than starts_at.");
+    mc_errors_add(errors, "expires_at", "not_after_start", "expires_at must be later than starts_at.");
 
   if (limit_member(body, "usage_limit", 1, MC_COUPON_LIMIT_MAX, changes, &s.usage_limit, errors) &&
       s.usage_limit < s.times_used) {
     char msg[120];
     snprintf(msg, sizeof msg, "The coupon was already used %lld times; the limit cannot be lower.",
              (long long)s.times_used);
-    add_error(errors, "usage_limit", "below_times_used", msg);
+    mc_errors_add(errors, "usage_limit", "below_times_used", msg);
   }
   limit_member(body, "per_customer_limit", 1, MC_COUPON_LIMIT_MAX, changes, &n, errors);
 
   v = member(body, "active", &is_null);
-  if (v && !json_is_boolean(v)) add_error(errors, "active", "not_a_boolean", "This field must be true or false.");
+  if (v && !json_is_boolean(v)) mc_errors_add(errors, "active", "not_a_boolean", "This field must be true or false.");
   else if (v) json_object_set(changes, "active", v);
 }
 
@@ -358,13 +352,13 @@ static void coupon_fields(const json_t *body, const json_t *stored, json_t *chan
 
 static int body_object(const json_t *body, json_t **errors) {
   if (json_is_object(body)) return 1;
-  add_error(errors, "body", body ? "not_an_object" : "required",
+  mc_errors_add(errors, "body", body ? "not_an_object" : "required",
             body ? "The body must be a JSON object." : "A JSON body is required.");
   return 0;
 }
 
 static void code_taken(json_t **errors) {
-  add_error(errors, "code", "taken", "Another coupon has this code (codes ignore case).");
+  mc_errors_add(errors, "code", "taken", "Another coupon has this code (codes ignore case).");
 }
 
 int mc_coupon_create(mc_store *st, const json_t *body, json_t **errors, json_t **out) {

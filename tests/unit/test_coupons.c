@@ -557,7 +557,7 @@ START_TEST(listing_names_every_bad_parameter) {
   ck_assert_str_eq(listing_errors("limit=0&offset=10001&q=a%20b&active=yes&sort=code", &l, got, sizeof got),
                    "active:invalid,limit:out_of_range,offset:out_of_range,q:invalid,sort:unknown_parameter");
   ck_assert_str_eq(listing_errors("limit=ten&offset=-1", &l, got, sizeof got),
-                   "limit:not_an_integer,offset:not_an_integer");
+                   "limit:not_an_integer,offset:out_of_range");
   ck_assert_str_eq(listing_errors("limit=1&limit=2", &l, got, sizeof got), "limit:repeated");
   ck_assert_str_eq(listing_errors("q=%zz&active=%00", &l, got, sizeof got), "active:malformed,q:malformed");
   ck_assert_str_eq(listing_errors("limit=101", &l, got, sizeof got), "limit:out_of_range");

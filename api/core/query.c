@@ -1,0 +1,114 @@
+/* query.c - query-string walking shared by every listing (products, admin products, coupons):
+ * decoding, unknown and repeated parameters, integers and booleans, with errors naming fields. */
+#include <stdio.h>
+#include <string.h>
+
+#include "mercato/query.h"
+
+void mc_errors_add(json_t **errors, const char *field, const char *code, const char *message) {
+  if (!*errors) *errors = json_array();
+  if (*errors)
+    json_array_append_new(*errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+long mc_query_decode(const char *src, size_t len, char *dst, size_t cap) {
+  size_t o = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = src[i];
+    if (c == '+') {
+      c = ' ';
+    } else if (c == '%') {
+      if (i + 2 >= len || hexval(src[i + 1]) < 0 || hexval(src[i + 2]) < 0) return -1;
+      c = (char)(hexval(src[i + 1]) * 16 + hexval(src[i + 2]));
+      if (c == '\0') return -1;
+      i += 2;
+    }
+    if (o + 1 >= cap) return -2;
+    dst[o++] = c;
+  }
+  dst[o] = '\0';
+  return (long)o;
+}
+
+const char *mc_query_field(const char *name) {
+  size_t n = 0;
+  for (; name[n]; n++)
+    if (n == MC_QUERY_NAME_MAX || name[n] <= 0x20 || name[n] >= 0x7f || name[n] == '"') return "query";
+  return n ? name : "query";
+}
+
+int mc_query_each(const char *query, const char *const *names, int n, mc_query_fn fn, void *arg, json_t **errors) {
+  char name[MC_QUERY_NAME_MAX * 3 + 1], value[MC_QUERY_VALUE_MAX + 1];
+  unsigned seen = 0;
+  int added = 0;
+
+  for (const char *p = query; p && *p;) {
+    const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
+    const char *eq = memchr(p, '=', (size_t)(end - p)), *name_end = eq ? eq : end;
+    if (end > p) {
+      long nl = mc_query_decode(p, (size_t)(name_end - p), name, sizeof name);
+      long vl = eq ? mc_query_decode(eq + 1, (size_t)(end - eq - 1), value, sizeof value) : (value[0] = '\0', 0);
+      int which = -1;
+      if (nl >= 0)
+        for (int i = 0; i < n && which < 0; i++)
+          if (strcmp(name, names[i]) == 0) which = i;
+      added++;
+      if (nl < 0) mc_errors_add(errors, "query", "malformed", "The query string has a malformed parameter name.");
+      else if (vl == -1) mc_errors_add(errors, mc_query_field(name), "malformed", "This parameter has a malformed %-escape.");
+      else if (vl == -2) mc_errors_add(errors, mc_query_field(name), "too_long", "This parameter's value is too long.");
+      else if (which < 0) mc_errors_add(errors, mc_query_field(name), "unknown_parameter", "This parameter is not accepted here.");
+      else if (seen & (1u << which)) mc_errors_add(errors, names[which], "repeated", "This parameter is given more than once.");
+      else {
+        added--;
+        seen |= 1u << which;
+        fn(which, value, arg, errors);
+      }
+    }
+    p = amp ? amp + 1 : end;
+  }
+  return added;
+}
+
+int mc_query_int(const char *field, const char *v, int64_t min, int64_t max, int64_t *out, json_t **errors) {
+  char msg[160];
+  int negative = *v == '-';
+  const char *d = v + negative;
+  int64_t n = 0;
+  int big = 0;
+
+  if (!*d) goto not_int;
+  for (; *d; d++) {
+    if (*d < '0' || *d > '9') goto not_int;
+    if (n > (INT64_MAX - 9) / 10) big = 1;
+    else n = n * 10 + (*d - '0');
+  }
+  if (negative && n != 0) n = -n;
+  if (big || n < min || n > max) {
+    snprintf(msg, sizeof msg, "%.64s must be a whole number from %lld to %lld.", field, (long long)min, (long long)max);
+    mc_errors_add(errors, field, "out_of_range", msg);
+    return -1;
+  }
+  *out = n;
+  return 0;
+not_int:
+  snprintf(msg, sizeof msg, "%.64s must be a whole number.", field);
+  mc_errors_add(errors, field, "not_an_integer", msg);
+  return -1;
+}
+
+int mc_query_bool(const char *field, const char *v, int *out, json_t **errors) {
+  if (strcmp(v, "true") == 0) *out = 1;
+  else if (strcmp(v, "false") == 0) *out = 0;
+  else {
+    mc_errors_add(errors, field, "invalid", "Use true or false.");
+    return -1;
+  }
+  return 0;
+}
