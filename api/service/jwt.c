@@ -155,10 +155,14 @@ static json_t *flat_object(const char *p, const char *end) {
       v = json_integer(*p == '-' ? -n : n);
       p = d;
     }
-    if (v == NULL || json_object_get(obj, key) != NULL || json_object_set_new(obj, key, v) != 0) {
+    if (v == NULL) goto fail;
+    if (json_object_get(obj, key) != NULL) {
       json_decref(v);
       goto fail;
     }
+    /* set_new releases v even when it fails (a name that is not UTF-8, which jansson's full
+     * parser refuses too), so it must not be released again here. */
+    if (json_object_set_new(obj, key, v) != 0) goto fail;
     p = skip_ws(p, end);
     if (p < end && *p == ',') {
       p = skip_ws(p + 1, end);
