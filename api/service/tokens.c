@@ -240,7 +240,7 @@ int mc_auth_authenticate(mc_auth *auth, const char *token, json_t **out_user, co
   int rc = mc_jwt_verify(auth->keys, token, auth->issuer, auth->audience, 30, time(NULL), &claims, out_reason);
   *out_user = NULL;
   if (rc != MC_OK) return MC_ERR_FORBIDDEN;
-  rc = mc_store_user_get(auth->store, claims.sub, &user);
+  rc = mc_store_user_get_account(auth->store, claims.sub, &user);
   if (rc == MC_ERR_NOT_FOUND) {
     if (out_reason) *out_reason = "unknown_user";
     return MC_ERR_FORBIDDEN;

@@ -96,7 +96,8 @@ int mc_auth_revoke_family(mc_auth *auth, const char *refresh_token);
 /* Revokes every refresh family of user_id. */
 int mc_auth_revoke_all(mc_auth *auth, const char *user_id);
 
-/* Verifies an access token and that its subject is an active user: *out_user (new reference).
+/* Verifies an access token and that its subject is an active user: *out_user (new reference,
+ * the user document without password_hash).
  * MC_ERR_FORBIDDEN otherwise, with *out_reason set to a static code. */
 int mc_auth_authenticate(mc_auth *auth, const char *token, json_t **out_user, const char **out_reason);
 

@@ -173,6 +173,9 @@ typedef struct mc_store_ops {
   /* Writes the user with this id / email to *out (new reference). MC_ERR_NOT_FOUND if none. */
   int (*user_get)(mc_store *st, const char *id, json_t **out);
   int (*user_get_by_email)(mc_store *st, const char *email, json_t **out);
+  /* The user with this id without "password_hash": what a request acts as, read on every
+   * authenticated request, so the hash never travels with it. MC_ERR_NOT_FOUND if none. */
+  int (*user_get_account)(mc_store *st, const char *id, json_t **out);
   /* Applies changes (borrowed object whose members are a subset of name, password_hash, role,
    * status; anything else is MC_ERR_INVALID), sets updated_at, and writes the new document to
    * *out (new reference, may be NULL). MC_ERR_NOT_FOUND if there is no such user. */
@@ -413,6 +416,9 @@ static inline int mc_store_user_create(mc_store *st, const json_t *user, json_t 
 }
 static inline int mc_store_user_get(mc_store *st, const char *id, json_t **out) {
   return st->ops->user_get(st, id, out);
+}
+static inline int mc_store_user_get_account(mc_store *st, const char *id, json_t **out) {
+  return st->ops->user_get_account(st, id, out);
 }
 static inline int mc_store_user_get_by_email(mc_store *st, const char *email, json_t **out) {
   return st->ops->user_get_by_email(st, email, out);

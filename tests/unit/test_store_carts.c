@@ -94,6 +94,40 @@ START_TEST(contract_cart_first_add_creates_a_customer_cart_with_lines_joined_to_
 }
 END_TEST
 
+/* The line's image is the product's first image by position, whatever was added or removed. */
+START_TEST(contract_cart_line_image_follows_the_products_first_image) {
+  store_env env;
+  mc_store *st = open_fresh(&factories[_i], &env);
+  json_t *user = user_create_ok(st, "a@example.com");
+  mc_cart_owner customer = {.user_id = str_of(user, "id")};
+  json_t *pot = stocked(st, "pot", 3000, 5), *first = image_doc("/images/first.png"),
+         *second = image_doc("/images/second.png");
+  mc_cart *cart = add_ok(st, &customer, pot, 1);
+
+  ck_assert_ptr_null(cart->lines[0].image_url);
+  mc_cart_free(cart);
+  ck_assert_int_eq(st->ops->product_image_add(st, str_of(pot, "id"), first, NULL), MC_OK);
+  ck_assert_int_eq(st->ops->product_image_add(st, str_of(pot, "id"), second, NULL), MC_OK);
+  cart = get_ok(st, &customer);
+  ck_assert_str_eq(cart->lines[0].image_url, "/images/first.png");
+  mc_cart_free(cart);
+  ck_assert_int_eq(st->ops->product_image_remove(st, str_of(pot, "id"), str_of(first, "id"), NULL), MC_OK);
+  cart = get_ok(st, &customer);
+  ck_assert_str_eq(cart->lines[0].image_url, "/images/second.png");
+  ck_assert_int_eq(cart->lines[0].image_width, 640);
+  mc_cart_free(cart);
+  ck_assert_int_eq(st->ops->product_image_remove(st, str_of(pot, "id"), str_of(second, "id"), NULL), MC_OK);
+  cart = get_ok(st, &customer);
+  ck_assert_ptr_null(cart->lines[0].image_url);
+  mc_cart_free(cart);
+  json_decref(first);
+  json_decref(second);
+  json_decref(pot);
+  json_decref(user);
+  close_and_drop(st, &env);
+}
+END_TEST
+
 START_TEST(contract_cart_adding_to_a_line_adds_quantity_and_records_the_current_price) {
   store_env env;
   mc_store *st = open_fresh(&factories[_i], &env);
@@ -668,6 +702,7 @@ static Suite *carts_suite(void) {
   tcase_add_loop_test(contract, contract_cart_is_absent_until_the_first_write, 0, FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_cart_first_add_creates_a_customer_cart_with_lines_joined_to_products,
                       0, FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_cart_line_image_follows_the_products_first_image, 0, FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_cart_adding_to_a_line_adds_quantity_and_records_the_current_price, 0,
                       FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_cart_guest_cart_is_made_under_the_new_hash_only, 0, FACTORY_COUNT);

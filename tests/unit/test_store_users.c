@@ -90,6 +90,13 @@ START_TEST(contract_user_round_trips_in_the_canonical_shape) {
   ck_assert_int_eq(mc_store_user_get_by_email(st, "ada@example.com", &got), MC_OK);
   ck_assert(json_equal(got, created));
   json_decref(got);
+  /* The account view is the same document without the hash. */
+  got = NULL;
+  ck_assert_int_eq(mc_store_user_get_account(st, str_of(doc, "id"), &got), MC_OK);
+  ck_assert_ptr_null(json_object_get(got, "password_hash"));
+  ck_assert_int_eq(json_object_del(created, "password_hash"), 0);
+  ck_assert(json_equal(got, created));
+  json_decref(got);
   /* The stored document may be left unread. */
   json_decref(doc);
   doc = user_doc("grace@example.com", "admin");
@@ -246,6 +253,8 @@ START_TEST(contract_user_get_missing_is_not_found) {
   ck_assert_int_eq(mc_store_user_get(st, "usr_nope", &out), MC_ERR_NOT_FOUND);
   ck_assert_int_eq(mc_store_user_get(st, "", &out), MC_ERR_NOT_FOUND);
   ck_assert_int_eq(mc_store_user_get(st, huge, &out), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_user_get_account(st, unused, &out), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_user_get_account(st, huge, &out), MC_ERR_NOT_FOUND);
   out = (json_t *)st;
   ck_assert_int_eq(mc_store_user_get_by_email(st, "gone@example.com", &out), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(out);

@@ -19,17 +19,15 @@
 /* Ten years: keeps now + ttl far from overflowing and still means "practically forever". */
 #define GUEST_TTL_MS_MAX (INT64_C(10) * 366 * 24 * 3600 * 1000)
 
-/* The cart, then one row per line with its product and the product's first image; an empty
- * cart is one row of NULL line columns. Every join is a lookup by a key (cart_items' primary
- * key, products' id, the image's rowid found through (product_id, position)). The lines are
- * put in order in C: a handful of rows sort faster there than through SQLite's sorter. */
+/* The cart, then one row per line with its product and the product's first image (its cover
+ * columns, kept by triggers: migration 6); an empty cart is one row of NULL line columns. Every
+ * join is a lookup by a key (cart_items' primary key, products' id). The lines are put in order
+ * in C: a handful of rows sort faster there than through SQLite's sorter. */
 #define CART_SELECT                                                                               \
   "SELECT c.id, c.user_id, c.token_hash, c.coupon_id, c.created_at, c.updated_at, c.expires_at, " \
   "i.product_id, i.quantity, i.unit_price, i.added_at, p.name, p.slug, p.price, p.currency, "     \
-  "p.stock, p.active, im.url, im.width, im.height FROM carts c "                                  \
-  "LEFT JOIN cart_items i ON i.cart_id = c.id LEFT JOIN products p ON p.id = i.product_id "       \
-  "LEFT JOIN product_images im ON im.rowid = (SELECT rowid FROM product_images "                  \
-  "WHERE product_id = i.product_id ORDER BY position LIMIT 1) "
+  "p.stock, p.active, p.cover_url, p.cover_width, p.cover_height FROM carts c "                   \
+  "LEFT JOIN cart_items i ON i.cart_id = c.id LEFT JOIN products p ON p.id = i.product_id "
 
 /* Columns of CART_SELECT. */
 enum { C_ID, C_USER, C_TOKEN, C_COUPON, C_CREATED, C_UPDATED, C_EXPIRES, L_PRODUCT, L_QUANTITY,

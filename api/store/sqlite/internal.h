@@ -25,6 +25,7 @@ typedef enum mc_sqlite_sql {
   /* users.c */
   MC_SQL_USER_INSERT,
   MC_SQL_USER_GET,
+  MC_SQL_USER_GET_ACCOUNT,
   MC_SQL_USER_GET_BY_EMAIL,
   MC_SQL_USER_UPDATE,
   MC_SQL_USER_COUNT_BY_ROLE,
@@ -235,6 +236,7 @@ int mc_sqlite_exec_stmt(sqlite3 *db, sqlite3_stmt *stmt, const char *what);
 /* The users aggregate (users.c): the mc_store_ops entries of the same names, same contracts. */
 int mc_sqlite_user_create(mc_store *st, const json_t *user, json_t **out);
 int mc_sqlite_user_get(mc_store *st, const char *id, json_t **out);
+int mc_sqlite_user_get_account(mc_store *st, const char *id, json_t **out);
 int mc_sqlite_user_get_by_email(mc_store *st, const char *email, json_t **out);
 int mc_sqlite_user_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
 int mc_sqlite_user_count_by_role(mc_store *st, const char *role, int64_t *out);

@@ -255,6 +255,32 @@ static const mc_sqlite_migration migrations[] = {
    "    VALUES ('delete', iif(old.active, old.seq, -old.seq), old.name);"
    "  INSERT INTO products_name_fts (rowid, name) VALUES (iif(new.active, new.seq, -new.seq), new.name);"
    "END;"},
+  {6, "products: the cover image (first by position) beside the product",
+   /* Every cart read shows each line's first image. Finding it through product_images cost two
+    * more index lookups per line on GET /cart, the cart's hot path; here it is part of the
+    * product row, kept by triggers on every image write, so no writer can leave it stale.
+    * Images are only appended (position max + 1) or removed, so the first by position is the
+    * lowest one left. */
+   "ALTER TABLE products ADD COLUMN cover_url TEXT;"
+   "ALTER TABLE products ADD COLUMN cover_width INTEGER;"
+   "ALTER TABLE products ADD COLUMN cover_height INTEGER;"
+   "UPDATE products SET (cover_url, cover_width, cover_height) = (SELECT url, width, height"
+   "  FROM product_images WHERE product_id = products.id ORDER BY position LIMIT 1);"
+   "CREATE TRIGGER products_cover_insert AFTER INSERT ON product_images BEGIN"
+   "  UPDATE products SET (cover_url, cover_width, cover_height) = (SELECT url, width, height"
+   "    FROM product_images WHERE product_id = new.product_id ORDER BY position LIMIT 1)"
+   "  WHERE id = new.product_id;"
+   "END;"
+   "CREATE TRIGGER products_cover_delete AFTER DELETE ON product_images BEGIN"
+   "  UPDATE products SET (cover_url, cover_width, cover_height) = (SELECT url, width, height"
+   "    FROM product_images WHERE product_id = old.product_id ORDER BY position LIMIT 1)"
+   "  WHERE id = old.product_id;"
+   "END;"
+   "CREATE TRIGGER products_cover_update AFTER UPDATE ON product_images BEGIN"
+   "  UPDATE products SET (cover_url, cover_width, cover_height) = (SELECT url, width, height"
+   "    FROM product_images WHERE product_id = new.product_id ORDER BY position LIMIT 1)"
+   "  WHERE id IN (old.product_id, new.product_id);"
+   "END;"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -346,6 +346,7 @@ static const mc_store_ops sqlite_ops = {
   .event_record_once = sqlite_event_record_once,
   .user_create = mc_sqlite_user_create,
   .user_get = mc_sqlite_user_get,
+  .user_get_account = mc_sqlite_user_get_account,
   .user_get_by_email = mc_sqlite_user_get_by_email,
   .user_update = mc_sqlite_user_update,
   .user_count_by_role = mc_sqlite_user_count_by_role,

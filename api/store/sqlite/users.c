@@ -23,6 +23,9 @@ static const char *const sql_text[MC_SQL_COUNT] = {
     "INSERT INTO users (id, email, name, role, status, password_hash, created_at, updated_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING " USER_COLUMNS,
   [MC_SQL_USER_GET] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1",
+  /* USER_COLUMNS with the hash left out (NULL in its place). */
+  [MC_SQL_USER_GET_ACCOUNT] =
+    "SELECT id, email, name, role, status, NULL, created_at, updated_at FROM users WHERE id = ?1",
   [MC_SQL_USER_GET_BY_EMAIL] = "SELECT " USER_COLUMNS " FROM users WHERE email = ?1",
   /* A parameter left unbound is NULL, so coalesce keeps that column: one statement applies any
    * subset of changes with no read-modify-write. max() keeps updated_at from going back when
@@ -126,8 +129,9 @@ static int user_values_read(const json_t *doc, int for_update, const char *what,
   return MC_OK;
 }
 
-/* Builds the canonical document from a row of USER_COLUMNS; *out is a new reference. */
-static int user_from_row(sqlite3_stmt *stmt, json_t **out) {
+/* Builds the canonical document from a row of USER_COLUMNS (without password_hash when
+ * with_hash is 0, its column then NULL); *out is a new reference. */
+static int user_row(sqlite3_stmt *stmt, int with_hash, json_t **out) {
   static const char *const times[] = {"created_at", "updated_at"};
   json_t *doc = json_object();
   char when[MC_TIME_STR_MAX];
@@ -136,6 +140,7 @@ static int user_from_row(sqlite3_stmt *stmt, json_t **out) {
   *out = NULL;
   if (doc == NULL) goto done;
   for (int i = 0; i < USER_F_COUNT; i++) {
+    if (i == USER_F_HASH && !with_hash) continue;
     const unsigned char *text = sqlite3_column_text(stmt, i);
     int len = sqlite3_column_bytes(stmt, i); /* after column_text, so it counts the text form */
 
@@ -162,6 +167,14 @@ done:
   if (err == MC_OK) *out = doc;
   else json_decref(doc);
   return err;
+}
+
+static int user_from_row(sqlite3_stmt *stmt, json_t **out) {
+  return user_row(stmt, 1, out);
+}
+
+static int user_account_from_row(sqlite3_stmt *stmt, json_t **out) {
+  return user_row(stmt, 0, out);
 }
 
 /* Maps a failed write: a UNIQUE or PRIMARY KEY violation is the caller's CONFLICT; any other
@@ -247,6 +260,11 @@ static int user_get_by(mc_store *st, mc_sqlite_sql id, const char *key, size_t k
 
 int mc_sqlite_user_get(mc_store *st, const char *id, json_t **out) {
   return user_get_by(st, MC_SQL_USER_GET, id, USER_ID_MAX, out);
+}
+
+int mc_sqlite_user_get_account(mc_store *st, const char *id, json_t **out) {
+  return mc_sqlite_get_one(st, MC_SQL_USER_GET_ACCOUNT, sql_text[MC_SQL_USER_GET_ACCOUNT], id, USER_ID_MAX,
+                           user_account_from_row, "user get", out);
 }
 
 int mc_sqlite_user_get_by_email(mc_store *st, const char *email, json_t **out) {
