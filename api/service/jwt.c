@@ -148,8 +148,10 @@ static json_t *flat_object(const char *p, const char *end) {
       const char *d = p + (p < end && *p == '-');
       int64_t n = 0;
       int digits = 0;
-      while (d < end && *d >= '0' && *d <= '9' && digits < 19) n = n * 10 + (*d++ - '0'), digits++;
-      if (digits == 0 || digits > 18 || (digits > 1 && d[-digits] == '0') ||
+      /* At most 18 digits are read, so n cannot overflow; a 19th digit fails below and the
+       * number is left to jansson. */
+      while (d < end && *d >= '0' && *d <= '9' && digits < 18) n = n * 10 + (*d++ - '0'), digits++;
+      if (digits == 0 || (digits > 1 && d[-digits] == '0') ||
           (d < end && (*d == '.' || *d == 'e' || *d == 'E' || (*d >= '0' && *d <= '9'))))
         goto fail;
       v = json_integer(*p == '-' ? -n : n);

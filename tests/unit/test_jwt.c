@@ -361,6 +361,8 @@ START_TEST(jwt_garbage_strings_are_malformed) {
     /* A header member name that is not UTF-8: the flat parser once released its value twice
      * (found by tests/fuzz/fuzz_jwt_verify.c), before any signature check. */
     "eyLIIjoieCIsImFsZyI6IkhTMjU2In0.e30.c2ln",
+    /* A 19-digit number in the header: the flat parser once overflowed an int64 on it (UB). */
+    "eyJhbGciOiJIUzI1NiIsIngiOjk5OTk5OTk5OTk5OTk5OTk5OTl9.e30.c2ln",
   };
   for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
     const char *reason = verify_reason(hs, garbage[i], NOW);
