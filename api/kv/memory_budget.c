@@ -173,9 +173,11 @@ static void leave(mem_stripe *t, const mem_stripe *own) {
 
 /* Evicts t's least recently used cache entry other than keep, giving entries read since the
  * hand last passed them a second chance (back to the head, flag cleared). 1 when one went.
- * Every pass clears a flag or evicts, so cache_count + 2 steps always reach an answer. */
+ * Each entry is looked at once per call, so one given its second chance now is not evicted
+ * by the same call (a stripe holding only recently read entries frees nothing this time, and
+ * its oldest goes next time if it is not read again). */
 static int evict_one(mem_impl *m, mem_stripe *t, const mem_entry *keep) {
-  for (size_t step = 0; step < t->cache_count + 2 && t->lru_tail != NULL; step++) {
+  for (size_t step = 0, n = t->cache_count; step < n && t->lru_tail != NULL; step++) {
     mem_entry *e = t->lru_tail;
     if (e == keep || e->referenced) {
       e->referenced = 0;
@@ -214,8 +216,9 @@ int mem_reserve(mem_impl *m, mem_stripe *own, size_t bytes, const mem_entry *kee
     if (take(m, bytes)) return MC_OK;
   }
   /* Then cache entries, one stripe after another from a shared hand, so that every stripe
-   * gives up its oldest in turn: together an approximation of least recently used overall. */
-  while (idle < MEM_STRIPES) {
+   * gives up its oldest in turn: together an approximation of least recently used overall.
+   * Two idle rounds before giving up: the first may only have used up second chances. */
+  while (idle < 2 * MEM_STRIPES) {
     unsigned at = atomic_fetch_add_explicit(&m->hand, 1, memory_order_relaxed) % MEM_STRIPES;
     mem_stripe *t = &m->stripes[at];
     int freed = 0;
