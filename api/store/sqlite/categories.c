@@ -85,26 +85,6 @@ static int stmt_get(mc_store *st, mc_sqlite_sql id, sqlite3 **db, sqlite3_stmt *
   return mc_sqlite_stmt_get(st, id, sql_text[id], db, out);
 }
 
-/* Steps a write ... RETURNING statement to its end (the change happens at the first step and
- * commits when it finishes); *out (NULL: not wanted) gets the document, a new reference.
- * MC_ERR_NOT_FOUND when no row matched. */
-static int category_write(sqlite3 *db, sqlite3_stmt *stmt, const char *what, json_t **out) {
-  json_t *doc = NULL;
-  int rc = sqlite3_step(stmt);
-  int err = MC_OK;
-
-  if (rc == SQLITE_DONE) return MC_ERR_NOT_FOUND;
-  if (rc != SQLITE_ROW) return mc_sqlite_write_status(db, rc, what);
-  if (out != NULL) err = category_from_row(stmt, &doc);
-  rc = sqlite3_step(stmt);
-  if (rc != SQLITE_DONE) {
-    json_decref(doc);
-    return mc_sqlite_write_status(db, rc, what);
-  }
-  if (out != NULL) *out = doc;
-  return err;
-}
-
 /* The parent rules (it exists, has no parent, is not the category itself; a category with
  * children gets no parent) are the schema's: a foreign key, a CHECK and two triggers, so one
  * statement applies them atomically and they hold for every writer. Their failures are
@@ -124,7 +104,7 @@ int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out
   rc = mc_sqlite_doc_bind(stmt, category_fields, CAT_F_COUNT, v, 0);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 8, mc_now_ms());
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "category create: bind");
-  else err = category_write(db, stmt, "category create", out);
+  else err = mc_sqlite_write_returning(db, stmt, category_from_row, "category create", out);
   if (err == MC_ERR_NOT_FOUND) err = MC_ERR_INTERNAL; /* an insert returns its row */
   mc_sqlite_stmt_done(stmt);
   return err;
@@ -193,7 +173,7 @@ int mc_sqlite_category_update(mc_store *st, const char *id, const json_t *change
   if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, category_fields, CAT_F_COUNT, v, 1);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 8, mc_now_ms());
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "category update: bind");
-  else err = category_write(db, stmt, "category update", out);
+  else err = mc_sqlite_write_returning(db, stmt, category_from_row, "category update", out);
   mc_sqlite_stmt_done(stmt);
   return err;
 }

@@ -229,26 +229,6 @@ static int coupon_bind(sqlite3_stmt *stmt, const mc_sqlite_value *v, const coupo
   return rc;
 }
 
-/* Steps a write ... RETURNING statement to its end (the change happens at the first step);
- * *out (NULL: not wanted) gets the document, a new reference. MC_ERR_NOT_FOUND when no row
- * matched. */
-static int coupon_write(sqlite3 *db, sqlite3_stmt *stmt, const char *what, json_t **out) {
-  json_t *doc = NULL;
-  int rc = sqlite3_step(stmt);
-  int err = MC_OK;
-
-  if (rc == SQLITE_DONE) return MC_ERR_NOT_FOUND;
-  if (rc != SQLITE_ROW) return mc_sqlite_write_status(db, rc, what);
-  if (out != NULL) err = coupon_from_row(stmt, &doc);
-  rc = sqlite3_step(stmt);
-  if (rc != SQLITE_DONE) {
-    json_decref(doc);
-    return mc_sqlite_write_status(db, rc, what);
-  }
-  if (out != NULL) *out = doc;
-  return err;
-}
-
 int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out) {
   mc_sqlite_value v[C_COUNT];
   coupon_extra x;
@@ -264,7 +244,7 @@ int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out) {
   if (err != MC_OK) return err;
   rc = coupon_bind(stmt, v, &x, 0);
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "coupon create: bind");
-  else err = coupon_write(db, stmt, "coupon create", out);
+  else err = mc_sqlite_write_returning(db, stmt, coupon_from_row, "coupon create", out);
   if (err == MC_ERR_NOT_FOUND) err = MC_ERR_INTERNAL; /* an insert returns its row */
   mc_sqlite_stmt_done(stmt);
   return err;
@@ -401,7 +381,7 @@ int mc_sqlite_coupon_update(mc_store *st, const char *id, const json_t *changes,
   rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = coupon_bind(stmt, v, &x, 1);
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "coupon update: bind");
-  else err = coupon_write(db, stmt, "coupon update", out);
+  else err = mc_sqlite_write_returning(db, stmt, coupon_from_row, "coupon update", out);
   mc_sqlite_stmt_done(stmt);
   return err;
 }

@@ -42,6 +42,24 @@ int mc_sqlite_get_one(mc_store *st, mc_sqlite_sql id, const char *sql, const cha
   return err;
 }
 
+int mc_sqlite_write_returning(sqlite3 *db, sqlite3_stmt *stmt, int (*from_row)(sqlite3_stmt *stmt, json_t **out),
+                              const char *what, json_t **out) {
+  json_t *doc = NULL;
+  int rc = sqlite3_step(stmt);
+  int err = MC_OK;
+
+  if (rc == SQLITE_DONE) return MC_ERR_NOT_FOUND;
+  if (rc != SQLITE_ROW) return mc_sqlite_write_status(db, rc, what);
+  if (out != NULL) err = from_row(stmt, &doc);
+  rc = sqlite3_step(stmt);
+  if (rc != SQLITE_DONE) {
+    json_decref(doc);
+    return mc_sqlite_write_status(db, rc, what);
+  }
+  if (out != NULL) *out = doc;
+  return err;
+}
+
 /* jansson holds strings as valid UTF-8, so characters are the bytes that do not continue one. */
 static size_t utf8_chars(const char *s, size_t len) {
   size_t n = 0;

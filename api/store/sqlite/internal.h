@@ -208,6 +208,13 @@ int mc_sqlite_key_ok(const char *key, size_t max, size_t *len);
 /* Runs the statement id (sql) with key bound to ?1 and builds the first row with from_row into
  * *out (new reference). MC_ERR_INVALID for NULL out or key, MC_ERR_NOT_FOUND when the key is
  * not 1..key_max bytes or no row matches; what names the lookup in error logs. */
+/* Steps a write ... RETURNING statement (bound by the caller) to its end. Its change happens at
+ * the first step and commits when it finishes, so the row is read in between with from_row;
+ * *out (NULL: not wanted) gets the document, a new reference. MC_ERR_NOT_FOUND when no row
+ * matched; failures map through mc_sqlite_write_status. Should the document fail to build (out
+ * of memory, a row another writer broke), the write stands and from_row's error is returned. */
+int mc_sqlite_write_returning(sqlite3 *db, sqlite3_stmt *stmt, int (*from_row)(sqlite3_stmt *stmt, json_t **out),
+                              const char *what, json_t **out);
 int mc_sqlite_get_one(mc_store *st, mc_sqlite_sql id, const char *sql, const char *key, size_t key_max,
                       int (*from_row)(sqlite3_stmt *stmt, json_t **out), const char *what, json_t **out);
 

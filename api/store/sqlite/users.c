@@ -177,42 +177,6 @@ static int user_account_from_row(sqlite3_stmt *stmt, json_t **out) {
   return user_row(stmt, 0, out);
 }
 
-/* Maps a failed write: a UNIQUE or PRIMARY KEY violation is the caller's CONFLICT; any other
- * constraint (CHECK, NOT NULL) is input the checks above let through, so INVALID, logged. */
-static int user_write_status(sqlite3 *db, int rc, const char *what) {
-  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-    mc_debug("store.sqlite", "%s: %s", what, sqlite3_errmsg(db)); /* names the column */
-    return MC_ERR_CONFLICT;
-  }
-  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-    mc_warn("store.sqlite", "%s: constraint failed: %s", what, sqlite3_errmsg(db));
-    return MC_ERR_INVALID;
-  }
-  return mc_sqlite_status(db, rc, what);
-}
-
-/* Steps a write ... RETURNING statement to its end. Its change happens at the first step and
- * commits when it finishes, so the row is read in between; *out (NULL: not wanted) gets the
- * document, a new reference. MC_ERR_NOT_FOUND when no row matched. Should the document fail
- * to build (out of memory, a row another writer broke), the write stands and the caller gets
- * MC_ERR_INTERNAL. */
-static int user_write(sqlite3 *db, sqlite3_stmt *stmt, const char *what, json_t **out) {
-  json_t *doc = NULL;
-  int rc = sqlite3_step(stmt);
-  int err = MC_OK;
-
-  if (rc == SQLITE_DONE) return MC_ERR_NOT_FOUND;
-  if (rc != SQLITE_ROW) return user_write_status(db, rc, what);
-  if (out != NULL) err = user_from_row(stmt, &doc);
-  rc = sqlite3_step(stmt);
-  if (rc != SQLITE_DONE) {
-    json_decref(doc);
-    return user_write_status(db, rc, what);
-  }
-  if (out != NULL) *out = doc;
-  return err;
-}
-
 /* Binds each present value to its parameter in the insert (?1..?6, the fields' order) or the
  * update. SQLITE_STATIC: the values are the caller's document, which outlives the step, and
  * mc_sqlite_stmt_done unbinds them. */
@@ -246,7 +210,7 @@ int mc_sqlite_user_create(mc_store *st, const json_t *user, json_t **out) {
   rc = user_bind(stmt, &v, 0);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 7, mc_now_ms());
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "user create: bind");
-  else err = user_write(db, stmt, "user create", out);
+  else err = mc_sqlite_write_returning(db, stmt, user_from_row, "user create", out);
   /* An insert that finished always returns its row. */
   if (err == MC_ERR_NOT_FOUND) err = MC_ERR_INTERNAL;
   mc_sqlite_stmt_done(stmt);
@@ -295,7 +259,7 @@ int mc_sqlite_user_update(mc_store *st, const char *id, const json_t *changes, j
   if (rc == SQLITE_OK) rc = user_bind(stmt, &v, 1);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 6, mc_now_ms());
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "user update: bind");
-  else err = user_write(db, stmt, "user update", out);
+  else err = mc_sqlite_write_returning(db, stmt, user_from_row, "user update", out);
   mc_sqlite_stmt_done(stmt);
   return err;
 }
