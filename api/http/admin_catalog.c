@@ -20,14 +20,9 @@ static mc_catalog catalog_of(const mc_http_ctx *ctx) {
   return (mc_catalog){ctx->app->cfg, ctx->app->store, ctx->app->kv};
 }
 
-static const char *query_of(const struct _u_request *req) {
-  const char *q = req->http_url ? strchr(req->http_url, '?') : NULL;
-  return q ? q + 1 : NULL;
-}
-
 static int no_parameters(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   json_t *errors = NULL;
-  if (mc_catalog_no_parameters(query_of(req), &errors) == MC_OK) return 1;
+  if (mc_catalog_no_parameters(mc_http_query(req), &errors) == MC_OK) return 1;
   mc_http_invalid(ctx, resp, errors);
   return 0;
 }
@@ -136,7 +131,7 @@ static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct
   mc_catalog cat = catalog_of(ctx);
   mc_catalog_listing listing;
   json_t *errors = NULL, *out = NULL;
-  int rc = mc_catalog_parse_listing(query_of(req), 1, &listing, &errors);
+  int rc = mc_catalog_parse_listing(mc_http_query(req), 1, &listing, &errors);
   if (rc == MC_OK) rc = mc_catalog_list_admin(&cat, &listing, &out, &errors);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, out);
   else failed(ctx, resp, rc, errors, NULL);

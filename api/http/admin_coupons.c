@@ -11,11 +11,6 @@
 
 #define MISSING "There is no coupon with this id."
 
-static const char *query_of(const struct _u_request *req) {
-  const char *q = req->http_url ? strchr(req->http_url, '?') : NULL;
-  return q ? q + 1 : NULL;
-}
-
 /* Answers a failed read or write: 422 with the errors, 409 for a code taken (errors name it)
  * or a coupon that changed under an update, or the status of rc. Steals errors. */
 static void failed(mc_http_ctx *ctx, struct _u_response *resp, int rc, json_t *errors) {
@@ -36,7 +31,7 @@ static void failed(mc_http_ctx *ctx, struct _u_response *resp, int rc, json_t *e
 static void list_coupons(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_coupon_listing listing;
   json_t *errors = NULL, *out = NULL;
-  int rc = mc_coupon_parse_listing(query_of(req), &listing, &errors);
+  int rc = mc_coupon_parse_listing(mc_http_query(req), &listing, &errors);
   if (rc == MC_OK) rc = mc_coupon_list(ctx->app->store, &listing, &out);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, out);
   else failed(ctx, resp, rc, errors);
@@ -44,7 +39,7 @@ static void list_coupons(mc_http_ctx *ctx, const struct _u_request *req, struct 
 
 static void get_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   json_t *errors = NULL, *doc = NULL;
-  int rc = mc_catalog_no_parameters(query_of(req), &errors);
+  int rc = mc_catalog_no_parameters(mc_http_query(req), &errors);
   if (rc == MC_OK) rc = mc_coupon_get(ctx->app->store, mc_http_param(ctx, "id"), &doc);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "coupon", doc));
   else failed(ctx, resp, rc, errors);

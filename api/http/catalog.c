@@ -11,12 +11,6 @@
 
 #define PUBLIC_CACHE_CONTROL "public, max-age=60"
 
-/* The raw query string of req (after '?'), or NULL. Borrowed from req. */
-static const char *query_of(const struct _u_request *req) {
-  const char *q = req->http_url ? strchr(req->http_url, '?') : NULL;
-  return q ? q + 1 : NULL;
-}
-
 /* If-None-Match is "*" or a list of entity tags; W/ tags compare weakly, as RFC 9110 says for
  * this header. Anything malformed never matches. */
 static int etag_matches(const char *header, const char *etag) {
@@ -63,7 +57,7 @@ static mc_catalog catalog_of(const mc_http_ctx *ctx) {
 /* Answers 422 and returns 0 when the request carries query parameters. */
 static int no_parameters(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   json_t *errors = NULL;
-  if (mc_catalog_no_parameters(query_of(req), &errors) == MC_OK) return 1;
+  if (mc_catalog_no_parameters(mc_http_query(req), &errors) == MC_OK) return 1;
   mc_http_invalid(ctx, resp, errors);
   return 0;
 }
@@ -103,7 +97,7 @@ static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct
   mc_catalog_listing listing;
   mc_catalog_answer a = {0};
   json_t *errors = NULL;
-  int rc = mc_catalog_parse_listing(query_of(req), 0, &listing, &errors);
+  int rc = mc_catalog_parse_listing(mc_http_query(req), 0, &listing, &errors);
   if (rc == MC_OK) rc = mc_catalog_list_public(&cat, &listing, &a, &errors);
   finish(ctx, req, resp, rc, &a, errors, NULL);
 }

@@ -113,6 +113,11 @@ void mc_http_add_error(json_t **errors, const char *field, const char *code, con
   mc_errors_add(errors, field, code, message);
 }
 
+const char *mc_http_query(const struct _u_request *req) {
+  const char *q = req->http_url ? strchr(req->http_url, '?') : NULL;
+  return q ? q + 1 : NULL;
+}
+
 const char *mc_http_param(const mc_http_ctx *ctx, const char *name) {
   for (int i = 0; i < ctx->nparams; i++)
     if (strcmp(ctx->params[i].name, name) == 0) return ctx->params[i].value;

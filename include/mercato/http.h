@@ -65,6 +65,9 @@ struct mc_http_ctx {
 /* Returns the value of route parameter name (percent-decoded), or NULL. Borrowed from ctx. */
 const char *mc_http_param(const mc_http_ctx *ctx, const char *name);
 
+/* The raw query string of req (after '?', not decoded), or NULL. Borrowed from req. */
+const char *mc_http_query(const struct _u_request *req);
+
 /* Writes status and body as application/json. Steals body (a NULL body writes none). */
 void mc_http_json(mc_http_ctx *ctx, struct _u_response *resp, int status, json_t *body);
 
