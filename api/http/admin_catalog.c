@@ -20,13 +20,6 @@ static mc_catalog catalog_of(const mc_http_ctx *ctx) {
   return (mc_catalog){ctx->app->cfg, ctx->app->store, ctx->app->kv};
 }
 
-static int no_parameters(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  json_t *errors = NULL;
-  if (mc_catalog_no_parameters(mc_http_query(req), &errors) == MC_OK) return 1;
-  mc_http_invalid(ctx, resp, errors);
-  return 0;
-}
-
 /* Answers a failed read or write: 422 with the errors, 409 naming the taken slug or sku, or the
  * status of rc. Steals errors. */
 static void failed(mc_http_ctx *ctx, struct _u_response *resp, int rc, json_t *errors, const char *missing) {
@@ -63,7 +56,7 @@ static void deleted(mc_http_ctx *ctx, struct _u_response *resp) {
 static void list_categories(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
   json_t *out = NULL;
-  if (!no_parameters(ctx, req, resp)) return;
+  if (!mc_http_no_query(ctx, req, resp)) return;
   int rc = mc_catalog_categories_admin(&cat, &out);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, out);
   else failed(ctx, resp, rc, NULL, NULL);
@@ -72,7 +65,7 @@ static void list_categories(mc_http_ctx *ctx, const struct _u_request *req, stru
 static void get_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
   json_t *doc = NULL;
-  if (!no_parameters(ctx, req, resp)) return;
+  if (!mc_http_no_query(ctx, req, resp)) return;
   int rc = mc_catalog_category_get(&cat, mc_http_param(ctx, "id"), &doc);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "category", doc));
   else failed(ctx, resp, rc, NULL, "There is no category with this id.");
@@ -140,7 +133,7 @@ static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct
 static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
   json_t *doc = NULL;
-  if (!no_parameters(ctx, req, resp)) return;
+  if (!mc_http_no_query(ctx, req, resp)) return;
   int rc = mc_catalog_product_get(&cat, mc_http_param(ctx, "id"), &doc);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "product", doc));
   else failed(ctx, resp, rc, NULL, "There is no product with this id.");

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mercato/catalog.h"
 #include "mercato/coupons.h"
 #include "mercato/err.h"
 #include "mercato/http.h"
@@ -38,11 +37,11 @@ static void list_coupons(mc_http_ctx *ctx, const struct _u_request *req, struct 
 }
 
 static void get_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  json_t *errors = NULL, *doc = NULL;
-  int rc = mc_catalog_no_parameters(mc_http_query(req), &errors);
-  if (rc == MC_OK) rc = mc_coupon_get(ctx->app->store, mc_http_param(ctx, "id"), &doc);
+  json_t *doc = NULL;
+  if (!mc_http_no_query(ctx, req, resp)) return;
+  int rc = mc_coupon_get(ctx->app->store, mc_http_param(ctx, "id"), &doc);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "coupon", doc));
-  else failed(ctx, resp, rc, errors);
+  else failed(ctx, resp, rc, NULL);
 }
 
 static void create_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {

@@ -54,14 +54,6 @@ static mc_catalog catalog_of(const mc_http_ctx *ctx) {
   return (mc_catalog){ctx->app->cfg, ctx->app->store, ctx->app->kv};
 }
 
-/* Answers 422 and returns 0 when the request carries query parameters. */
-static int no_parameters(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  json_t *errors = NULL;
-  if (mc_catalog_no_parameters(mc_http_query(req), &errors) == MC_OK) return 1;
-  mc_http_invalid(ctx, resp, errors);
-  return 0;
-}
-
 /* Writes the answer, the validation errors (stolen) or the problem rc stands for; frees a. */
 static void finish(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp, int rc,
                    mc_catalog_answer *a, json_t *errors, const char *missing) {
@@ -80,14 +72,14 @@ static void finish(mc_http_ctx *ctx, const struct _u_request *req, struct _u_res
 static void list_categories(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
   mc_catalog_answer a = {0};
-  if (!no_parameters(ctx, req, resp)) return;
+  if (!mc_http_no_query(ctx, req, resp)) return;
   finish(ctx, req, resp, mc_catalog_tree_public(&cat, &a), &a, NULL, NULL);
 }
 
 static void get_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
   mc_catalog_answer a = {0};
-  if (!no_parameters(ctx, req, resp)) return;
+  if (!mc_http_no_query(ctx, req, resp)) return;
   finish(ctx, req, resp, mc_catalog_category_public(&cat, mc_http_param(ctx, "slug"), &a), &a, NULL,
          "There is no category with this slug.");
 }
@@ -105,7 +97,7 @@ static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct
 static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
   mc_catalog_answer a = {0};
-  if (!no_parameters(ctx, req, resp)) return;
+  if (!mc_http_no_query(ctx, req, resp)) return;
   finish(ctx, req, resp, mc_catalog_product_public(&cat, mc_http_param(ctx, "key"), &a), &a, NULL,
          "There is no product with this id or slug.");
 }

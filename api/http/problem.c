@@ -118,6 +118,13 @@ const char *mc_http_query(const struct _u_request *req) {
   return q ? q + 1 : NULL;
 }
 
+int mc_http_no_query(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
+  json_t *errors = NULL;
+  if (mc_query_each(mc_http_query(req), NULL, 0, NULL, NULL, &errors) == 0) return 1;
+  mc_http_invalid(ctx, resp, errors);
+  return 0;
+}
+
 const char *mc_http_param(const mc_http_ctx *ctx, const char *name) {
   for (int i = 0; i < ctx->nparams; i++)
     if (strcmp(ctx->params[i].name, name) == 0) return ctx->params[i].value;

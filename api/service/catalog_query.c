@@ -118,9 +118,4 @@ int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *o
   return (*errors ? json_array_size(*errors) : 0) > before ? MC_ERR_INVALID : MC_OK;
 }
 
-int mc_catalog_no_parameters(const char *query, json_t **errors) {
-  size_t before = *errors ? json_array_size(*errors) : 0;
-  mc_query_each(query, NULL, 0, NULL, NULL, errors);
-  return (*errors ? json_array_size(*errors) : 0) > before ? MC_ERR_INVALID : MC_OK;
-}
 

@@ -90,9 +90,6 @@ int mc_catalog_slugify(const char *name, char out[MC_CATALOG_SLUG_MAX + 1]);
  * min_price/greater_than_max_price. MC_OK or MC_ERR_INVALID. */
 int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, json_t **errors);
 
-/* For routes that take no parameters: MC_OK when query is NULL or empty, else MC_ERR_INVALID
- * with an unknown_parameter error per parameter. */
-int mc_catalog_no_parameters(const char *query, json_t **errors);
 
 /* --- public reads (cached) --------------------------------------------------------------------
  * Each fills *out (free with mc_catalog_answer_free) from the cache when catalog_cache is on and

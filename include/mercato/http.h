@@ -68,6 +68,10 @@ const char *mc_http_param(const mc_http_ctx *ctx, const char *name);
 /* The raw query string of req (after '?', not decoded), or NULL. Borrowed from req. */
 const char *mc_http_query(const struct _u_request *req);
 
+/* For routes that take no query parameters: 1 when req has none; otherwise answers 422 with an
+ * unknown_parameter error naming each one and returns 0. */
+int mc_http_no_query(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp);
+
 /* Writes status and body as application/json. Steals body (a NULL body writes none). */
 void mc_http_json(mc_http_ctx *ctx, struct _u_response *resp, int status, json_t *body);
 
