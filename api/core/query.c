@@ -112,3 +112,30 @@ int mc_query_bool(const char *field, const char *v, int *out, json_t **errors) {
   }
   return 0;
 }
+
+const char *mc_field_string(const json_t *v, const char *field, size_t max, json_t **errors) {
+  char msg[80];
+  if (!json_is_string(v)) {
+    mc_errors_add(errors, field, "not_a_string", "This field must be a string.");
+    return NULL;
+  }
+  if (strlen(json_string_value(v)) != json_string_length(v)) {
+    mc_errors_add(errors, field, "contains_nul", "This field must not contain NUL characters.");
+    return NULL;
+  }
+  if (json_string_length(v) > max) {
+    snprintf(msg, sizeof msg, "This field is longer than %zu bytes.", max);
+    mc_errors_add(errors, field, "too_long", msg);
+    return NULL;
+  }
+  return json_string_value(v);
+}
+
+const char *mc_field_string_member(const json_t *obj, const char *field, int required, size_t max, json_t **errors) {
+  json_t *v = json_object_get(obj, field);
+  if (!v || json_is_null(v)) {
+    if (required) mc_errors_add(errors, field, "required", "This field is required.");
+    return NULL;
+  }
+  return mc_field_string(v, field, max, errors);
+}

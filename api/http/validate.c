@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mercato/http.h"
+#include "mercato/query.h"
 
 void mc_http_invalid(mc_http_ctx *ctx, struct _u_response *resp, json_t *errors) {
   mc_http_problem(ctx, resp, 422, "validation_failed", "The request has invalid fields; see errors.", errors);
@@ -31,26 +32,7 @@ json_t *mc_body_object(mc_http_ctx *ctx, const char *const *allowed, json_t **er
 }
 
 const char *mc_body_string(const json_t *obj, const char *field, int required, size_t max, json_t **errors) {
-  json_t *v = json_object_get(obj, field);
-  if (!v || json_is_null(v)) {
-    if (required) mc_http_add_error(errors, field, "required", "This field is required.");
-    return NULL;
-  }
-  if (!json_is_string(v)) {
-    mc_http_add_error(errors, field, "not_a_string", "This field must be a string.");
-    return NULL;
-  }
-  if (strlen(json_string_value(v)) != json_string_length(v)) {
-    mc_http_add_error(errors, field, "contains_nul", "This field must not contain NUL characters.");
-    return NULL;
-  }
-  if (json_string_length(v) > max) {
-    char msg[80];
-    snprintf(msg, sizeof msg, "This field is longer than %zu bytes.", max);
-    mc_http_add_error(errors, field, "too_long", msg);
-    return NULL;
-  }
-  return json_string_value(v);
+  return mc_field_string_member(obj, field, required, max, errors);
 }
 
 void mc_http_client_ip(const struct _u_request *req, char *out, size_t len) {

@@ -96,31 +96,6 @@ int mc_catalog_slugify(const char *name, char out[MC_CATALOG_SLUG_MAX + 1]) {
 
 /* --- field rules ------------------------------------------------------------------------------ */
 
-/* Returns the string member field (borrowed) or NULL: absent or null (an error only when
- * required), or after adding not_a_string, contains_nul or too_long. */
-static const char *string_member(const json_t *body, const char *field, int required, size_t max, json_t **errors) {
-  json_t *v = json_object_get(body, field);
-  if (!v || json_is_null(v)) {
-    if (required) mc_errors_add(errors, field, "required", "This field is required.");
-    return NULL;
-  }
-  if (!json_is_string(v)) {
-    mc_errors_add(errors, field, "not_a_string", "This field must be a string.");
-    return NULL;
-  }
-  if (strlen(json_string_value(v)) != json_string_length(v)) {
-    mc_errors_add(errors, field, "contains_nul", "This field must not contain NUL characters.");
-    return NULL;
-  }
-  if (json_string_length(v) > max) {
-    char msg[80];
-    snprintf(msg, sizeof msg, "This field is longer than %zu bytes.", max);
-    mc_errors_add(errors, field, "too_long", msg);
-    return NULL;
-  }
-  return json_string_value(v);
-}
-
 /* Reads an integer member within [min, max] into *out. Returns 1 when present and valid, 0 when
  * absent (or null and nullable: *out untouched), -1 after adding an error. */
 static int integer_member(const json_t *body, const char *field, int nullable, int64_t min, int64_t max,
@@ -147,7 +122,7 @@ static int integer_member(const json_t *body, const char *field, int nullable, i
 
 /* Checks a display name (trimmed, 1..200 characters, no control characters) into out. */
 static const char *name_member(const json_t *body, int required, char out[MC_NAME_MAX + 1], json_t **errors) {
-  const char *raw = string_member(body, "name", required, 1024, errors);
+  const char *raw = mc_field_string_member(body, "name", required, 1024, errors);
   if (!required && json_is_null(json_object_get(body, "name")))
     mc_errors_add(errors, "name", "required", "The name cannot be removed.");
   if (raw && mc_auth_normalize_name(raw, out) != MC_OK) {
@@ -160,7 +135,7 @@ static const char *name_member(const json_t *body, int required, char out[MC_NAM
 /* Plain text: any characters but controls other than tab, line feed and carriage return. It is
  * stored and returned as is, never interpreted as markup. */
 static const char *description_member(const json_t *body, int required, json_t **errors) {
-  const char *d = string_member(body, "description", required, MC_CATALOG_DESCRIPTION_MAX, errors);
+  const char *d = mc_field_string_member(body, "description", required, MC_CATALOG_DESCRIPTION_MAX, errors);
   for (const unsigned char *p = (const unsigned char *)d; p && *p; p++) {
     if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f) {
       mc_errors_add(errors, "description", "invalid_character",
@@ -172,7 +147,7 @@ static const char *description_member(const json_t *body, int required, json_t *
 }
 
 static const char *slug_member(const json_t *body, json_t **errors) {
-  const char *s = string_member(body, "slug", 0, 1024, errors);
+  const char *s = mc_field_string_member(body, "slug", 0, 1024, errors);
   if (s && !mc_catalog_slug_valid(s)) {
     mc_errors_add(errors, "slug", "invalid_slug",
               "A slug is 1 to 100 of a-z and 0-9, words joined by single hyphens (\"blue-mug-2\").");
@@ -199,7 +174,7 @@ static const char *slug_or_derived(const json_t *body, const char *name, char bu
 static int sku_member(const json_t *body, const char **out, json_t **errors) {
   json_t *v = json_object_get(body, "sku");
   if (!v || json_is_null(v)) return 0;
-  const char *s = string_member(body, "sku", 0, MC_CATALOG_SKU_MAX, errors);
+  const char *s = mc_field_string_member(body, "sku", 0, MC_CATALOG_SKU_MAX, errors);
   if (!s) return -1;
   int ok = *s != '\0';
   for (const char *p = s; *p && ok; p++) ok = *p > 0x20 && *p < 0x7f;
@@ -448,7 +423,7 @@ static int product_fields(const mc_catalog *cat, const json_t *body, int creatin
   else if (active) json_object_set(changes, "active", active);
 
   if (creating) {
-    const char *currency = string_member(body, "currency", 0, 16, errors);
+    const char *currency = mc_field_string_member(body, "currency", 0, 16, errors);
     if (currency && strcmp(currency, cat->cfg->currency) != 0) {
       char msg[96];
       snprintf(msg, sizeof msg, "This shop sells in %s only.", cat->cfg->currency);

@@ -166,25 +166,6 @@ static json_t *member(const json_t *body, const char *name, int *is_null) {
   return v;
 }
 
-/* A string member of at most max bytes without NUL, or NULL after adding an error. */
-static const char *string_value(json_t *v, const char *field, size_t max, json_t **errors) {
-  char msg[64];
-  if (!json_is_string(v)) {
-    mc_errors_add(errors, field, "not_a_string", "This field must be a string.");
-    return NULL;
-  }
-  if (strlen(json_string_value(v)) != json_string_length(v)) {
-    mc_errors_add(errors, field, "contains_nul", "This field must not contain NUL characters.");
-    return NULL;
-  }
-  if (json_string_length(v) > max) {
-    snprintf(msg, sizeof msg, "This field is longer than %zu bytes.", max);
-    mc_errors_add(errors, field, "too_long", msg);
-    return NULL;
-  }
-  return json_string_value(v);
-}
-
 /* An integer in [min, max] into *out: 1, or 0 after adding an error. */
 static int integer_value(json_t *v, const char *field, int64_t min, int64_t max, int nullable, int64_t *out,
                          json_t **errors) {
@@ -241,7 +222,7 @@ static void time_member(const json_t *body, const char *name, json_t *changes, i
     json_object_set_new(changes, name, json_null());
     return;
   }
-  s = string_value(v, name, TIME_TEXT_MAX, errors);
+  s = mc_field_string(v, name, TIME_TEXT_MAX, errors);
   if (s && (mc_time_parse_ms(s, strlen(s), ms) != MC_OK || mc_time_format_ms(*ms, canonical) != MC_OK)) {
     mc_errors_add(errors, name, "invalid_time", "Give an RFC 3339 time such as 2026-12-01T00:00:00Z, or null.");
     s = NULL;
@@ -294,7 +275,7 @@ static void coupon_fields(const json_t *body, const json_t *stored, json_t *chan
   if ((!v && creating) || is_null) {
     mc_errors_add(errors, "code", "required", creating ? "This field is required." : "A coupon always has a code.");
   } else if (v) {
-    const char *raw = string_value(v, "code", RAW_CODE_MAX, errors);
+    const char *raw = mc_field_string(v, "code", RAW_CODE_MAX, errors);
     if (raw && mc_coupon_normalise_code(raw, code) != MC_OK)
       mc_errors_add(errors, "code", "invalid_code", "A code is 1 to 32 of A-Z, 0-9, _ and - (case does not matter).");
     else if (raw) json_object_set_new(changes, "code", json_string(code));

@@ -1,6 +1,7 @@
-/* query.h - URL query strings (application/x-www-form-urlencoded) for listings and filters:
- * split on '&', form-decoded, checked against a route's known parameters, every problem
- * collected as {field, code, message} so a 422 names each parameter at fault. */
+/* query.h - request input checks shared by every layer: URL query strings
+ * (application/x-www-form-urlencoded) for listings and filters, split on '&', form-decoded and
+ * checked against a route's known parameters; and string members of JSON bodies. Every problem
+ * is collected as {field, code, message}, so a 422 names each parameter or field at fault. */
 #ifndef MERCATO_QUERY_H
 #define MERCATO_QUERY_H
 
@@ -39,5 +40,13 @@ int mc_query_int(const char *field, const char *v, int64_t min, int64_t max, int
 
 /* "true" or "false" into *out (1 or 0): returns 0, or -1 after adding "invalid" for field. */
 int mc_query_bool(const char *field, const char *v, int *out, json_t **errors);
+
+/* v (borrowed, not NULL) as a string of at most max bytes without NUL: returns its text
+ * (borrowed from v), or NULL after adding "not_a_string", "contains_nul" or "too_long" for field. */
+const char *mc_field_string(const json_t *v, const char *field, size_t max, json_t **errors);
+
+/* obj's member field through mc_field_string. Absent or null: NULL, after adding "required"
+ * when required. */
+const char *mc_field_string_member(const json_t *obj, const char *field, int required, size_t max, json_t **errors);
 
 #endif
