@@ -1,6 +1,7 @@
 /* admin_catalog.c - /admin/categories and /admin/products: the catalog's writes, each with its
  * own allow-list of writable fields (anything else is an unknown_field, so price, stock or a
- * role can never ride along), and the admin listing with inactive products and stock levels. */
+ * role can never ride along), and the admin listing with inactive products and stock levels.
+ * Deleting a product that orders name archives it (200 with the product, not 204). */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,8 +21,9 @@ static mc_catalog catalog_of(const mc_http_ctx *ctx) {
   return (mc_catalog){ctx->app->cfg, ctx->app->store, ctx->app->kv};
 }
 
-/* Answers a failed read or write: 422 with the errors, 409 naming the taken slug or sku, or the
- * status of rc. Steals errors. */
+/* Answers a failed read or write: 422 with the errors, 409 naming the taken slug or sku, 409
+ * product_archived for a product write the service refused without errors, or the status of
+ * rc. Steals errors. */
 static void failed(mc_http_ctx *ctx, struct _u_response *resp, int rc, json_t *errors, const char *missing) {
   if (rc == MC_ERR_INVALID && errors) {
     mc_http_invalid(ctx, resp, errors);
@@ -32,6 +34,10 @@ static void failed(mc_http_ctx *ctx, struct _u_response *resp, int rc, json_t *e
     int sku = strcmp(field, "sku") == 0;
     mc_http_problem(ctx, resp, 409, sku ? "sku_taken" : "slug_taken",
                     sku ? "Another product already has this SKU." : "This slug is taken; choose another.", errors);
+    return;
+  }
+  if (rc == MC_ERR_CONFLICT) {
+    mc_http_problem(ctx, resp, 409, "product_archived", MC_CATALOG_ARCHIVED_DETAIL, NULL);
     return;
   }
   json_decref(errors);
@@ -167,11 +173,15 @@ static void update_product(mc_http_ctx *ctx, const struct _u_request *req, struc
   }
 }
 
+/* 204 when the product is gone; 200 with the archived product when orders name it. */
 static void delete_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
+  json_t *archived = NULL;
   (void)req;
-  int rc = mc_catalog_product_delete(&cat, mc_http_param(ctx, "id"));
-  if (rc == MC_OK) deleted(ctx, resp);
+  int rc = mc_catalog_product_delete(&cat, mc_http_param(ctx, "id"), &archived);
+  if (rc == MC_OK && archived) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "product", archived));
+  else if (rc == MC_OK) deleted(ctx, resp);
+  else if (rc == MC_ERR_CONFLICT) mc_http_error(ctx, resp, rc, NULL); /* not an archived product's refusal */
   else failed(ctx, resp, rc, NULL, "There is no product with this id.");
 }
 

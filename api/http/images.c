@@ -106,6 +106,8 @@ static void add_image(mc_http_ctx *ctx, const struct _u_request *req, struct _u_
   } else if (rc == MC_ERR_INVALID) {
     snprintf(message, sizeof message, "A product has at most %d images; delete one first.", MC_PRODUCT_IMAGES_MAX);
     mc_http_problem(ctx, resp, 422, "too_many_images", message, NULL);
+  } else if (rc == MC_ERR_CONFLICT) {
+    mc_http_problem(ctx, resp, 409, "product_archived", MC_CATALOG_ARCHIVED_DETAIL, NULL);
   } else {
     mc_http_error(ctx, resp, rc, NULL);
   }
@@ -123,6 +125,8 @@ static void delete_image(mc_http_ctx *ctx, const struct _u_request *req, struct 
     ctx->done = 1;
   } else if (rc == MC_ERR_NOT_FOUND) {
     mc_http_problem(ctx, resp, 404, "not_found", "This product has no image with this id.", NULL);
+  } else if (rc == MC_ERR_CONFLICT) {
+    mc_http_problem(ctx, resp, 409, "product_archived", MC_CATALOG_ARCHIVED_DETAIL, NULL);
   } else {
     mc_http_error(ctx, resp, rc, NULL);
   }

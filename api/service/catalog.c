@@ -387,6 +387,17 @@ int mc_catalog_category_delete(const mc_catalog *cat, const char *id, int64_t *p
 
 /* --- product writes -------------------------------------------------------------------------- */
 
+/* 1 when slug has the form the store gives an archived product: "archived-" and a product id's
+ * 26 characters after its prefix. New slugs of that form are refused, so that archiving never
+ * finds its slug taken. */
+static int archive_slug(const char *slug) {
+  static const char prefix[] = "archived-";
+  char id[MC_ID_MAX];
+  if (strncmp(slug, prefix, sizeof prefix - 1) != 0) return 0;
+  snprintf(id, sizeof id, "prod_%.*s", MC_ID_BODY_LEN + 1, slug + sizeof prefix - 1);
+  return mc_id_valid(id, "prod");
+}
+
 /* Reads the product members of body into changes; adds errors. */
 static int product_fields(const mc_catalog *cat, const json_t *body, int creating, json_t *changes, json_t **errors) {
   char name[MC_NAME_MAX + 1], derived[MC_CATALOG_SLUG_MAX + 1];
@@ -399,7 +410,9 @@ static int product_fields(const mc_catalog *cat, const json_t *body, int creatin
   json_t *active = json_object_get(body, "active");
 
   if (n) json_object_set_new(changes, "name", json_string(n));
-  if (slug) json_object_set_new(changes, "slug", json_string(slug));
+  if (slug && archive_slug(slug))
+    mc_errors_add(errors, "slug", "reserved", "Slugs of the form archived-<product id> are kept for archived products.");
+  else if (slug) json_object_set_new(changes, "slug", json_string(slug));
   if (!creating && json_is_null(json_object_get(body, "slug")))
     mc_errors_add(errors, "slug", "required", "A product always has a slug.");
   if (description) json_object_set_new(changes, "description", json_string(description));
@@ -460,6 +473,16 @@ done:
   return rc;
 }
 
+/* 1 when id names an archived product. Archiving is never undone, so a refusal the store
+ * explains as MC_ERR_CONFLICT is told apart by reading the product afterwards. */
+static int product_archived(const mc_catalog *cat, const char *id) {
+  json_t *doc = NULL;
+  int archived = mc_id_valid(id, "prod") && cat->store->ops->product_get(cat->store, id, &doc) == MC_OK &&
+                 !json_is_null(json_object_get(doc, "archived_at"));
+  json_decref(doc);
+  return archived;
+}
+
 int mc_catalog_product_update(const mc_catalog *cat, const char *id, const json_t *body, json_t **out,
                               json_t **errors) {
   json_t *changes = json_object();
@@ -477,10 +500,16 @@ int mc_catalog_product_update(const mc_catalog *cat, const char *id, const json_
   }
   if (json_object_size(changes) == 0) {
     rc = cat->store->ops->product_get(cat->store, id, out);
+    if (rc == MC_OK && !json_is_null(json_object_get(*out, "archived_at"))) {
+      json_decref(*out);
+      *out = NULL;
+      rc = MC_ERR_CONFLICT; /* archived: no change is accepted, not even an empty one */
+    }
     goto done;
   }
   rc = cat->store->ops->product_update(cat->store, id, changes, out);
-  if (rc == MC_ERR_CONFLICT) conflict_error(cat, 1, id, json_string_value(json_object_get(changes, "slug")), errors);
+  if (rc == MC_ERR_CONFLICT && !product_archived(cat, id))
+    conflict_error(cat, 1, id, json_string_value(json_object_get(changes, "slug")), errors);
   if (rc == MC_ERR_INVALID) mc_errors_add(errors, "category_ids", "not_found", "A category was deleted meanwhile.");
   if (rc == MC_OK) {
     mc_info("catalog", "product %s updated", id);
@@ -491,15 +520,23 @@ done:
   return rc;
 }
 
-int mc_catalog_product_delete(const mc_catalog *cat, const char *id) {
-  json_t *images = NULL;
+int mc_catalog_product_delete(const mc_catalog *cat, const char *id, json_t **out_archived) {
+  json_t *images = NULL, *archived = NULL;
+  if (out_archived) *out_archived = NULL;
   if (!mc_id_valid(id, "prod")) return MC_ERR_NOT_FOUND;
-  int rc = cat->store->ops->product_delete(cat->store, id, &images);
+  int rc = cat->store->ops->product_delete(cat->store, id, &images, &archived);
   if (rc == MC_OK) {
-    mc_info("catalog", "product %s deleted", id);
     mc_catalog_changed(cat->kv);
-    mc_images_remove_files(cat->cfg->data_dir, images);
+    if (archived) {
+      /* Its orders still show its images: the files stay. */
+      mc_info("catalog", "product %s is named by orders: archived instead of deleted", id);
+    } else {
+      mc_info("catalog", "product %s deleted", id);
+      mc_images_remove_files(cat->cfg->data_dir, images);
+    }
   }
+  if (out_archived) *out_archived = archived;
+  else json_decref(archived);
   json_decref(images);
   return rc;
 }

@@ -62,9 +62,11 @@ static int parse_q(const char *v, char out[MC_CATALOG_Q_MAX + 1], json_t **error
   return 0;
 }
 
-enum { P_Q, P_CATEGORY, P_MIN, P_MAX, P_IN_STOCK, P_SORT, P_LIMIT, P_OFFSET, P_INACTIVE, P_LOW, P_COUNT };
+/* The admin-only parameters come last, from P_INACTIVE. */
+enum { P_Q, P_CATEGORY, P_MIN, P_MAX, P_IN_STOCK, P_SORT, P_LIMIT, P_OFFSET, P_INACTIVE, P_LOW, P_ARCHIVED, P_COUNT };
 static const char *const param_names[P_COUNT] = {"q",    "category", "min_price", "max_price",        "in_stock",
-                                                 "sort", "limit",    "offset",    "include_inactive", "low_stock"};
+                                                 "sort", "limit",    "offset",    "include_inactive", "low_stock",
+                                                 "archived"};
 
 typedef struct listing_state {
   mc_catalog_listing *l;
@@ -86,6 +88,7 @@ static void parse_value(int which, const char *v, void *arg, json_t **errors) {
   case P_IN_STOCK: mc_query_bool("in_stock", v, &l->in_stock, errors); break;
   case P_INACTIVE: mc_query_bool("include_inactive", v, &l->include_inactive, errors); break;
   case P_LOW: mc_query_int("low_stock", v, 0, MC_CATALOG_STOCK_MAX, &l->low_stock, errors); break;
+  case P_ARCHIVED: mc_query_bool("archived", v, &l->archived, errors); break;
   case P_LIMIT:
     if (mc_query_int("limit", v, 1, MC_PRODUCT_LIST_MAX, &n, errors) == 0) l->limit = (int)n;
     break;

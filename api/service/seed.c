@@ -217,7 +217,7 @@ static void demo_undo(const mc_catalog *cat, json_t *products, char category_ids
   json_t *id;
   int64_t in_use, children;
   json_array_foreach(products, i, id) {
-    if (mc_catalog_product_delete(cat, json_string_value(id)) != MC_OK)
+    if (mc_catalog_product_delete(cat, json_string_value(id), NULL) != MC_OK)
       mc_warn("seed", "could not remove product %s after the failure", json_string_value(id));
   }
   for (i = mc_seed_category_count; i-- > 0;) {

@@ -26,6 +26,10 @@
 #define MC_CATALOG_LOW_STOCK 5           /* at or below this, customers see "only N left" */
 #define MC_CATALOG_ETAG_LEN 18           /* '"' + 16 hex digits + '"' */
 #define MC_CATALOG_GEN_KEY "catalog:gen"
+/* The detail of a 409 product_archived: a refused change to a product archived when deleted. */
+#define MC_CATALOG_ARCHIVED_DETAIL                                                               \
+  "This product is archived (orders name it, so it was kept when deleted) and cannot be "      \
+  "changed; create a new product instead."
 /* Larger answers (long pages of long descriptions) are not cached: they are rare, and this bounds
  * what one request can make the kv hold. */
 #define MC_CATALOG_CACHE_ENTRY_MAX (256 * 1024)
@@ -45,6 +49,8 @@ typedef struct mc_catalog_listing {
   int64_t min_price, max_price;           /* -1 for none */
   int in_stock;                           /* 1: only products in stock */
   int include_inactive;                   /* admin listings only */
+  int archived;                           /* admin listings only: 1 lists archived products
+                                           * alone, 0 leaves them out */
   int64_t low_stock;                      /* admin listings only; -1 for none */
   mc_product_sort sort;
   int limit;
@@ -84,8 +90,8 @@ int mc_catalog_slugify(const char *name, char out[MC_CATALOG_SLUG_MAX + 1]);
 
 /* Parses a raw query string (the part after '?', not decoded; NULL or "" for none) into *out.
  * Known parameters: q, category, min_price, max_price, in_stock, sort, limit, offset, and when
- * admin also include_inactive and low_stock. Every problem is collected into *errors, each
- * naming its parameter: unknown_parameter, repeated, malformed (bad escape), and per value
+ * admin also include_inactive, low_stock and archived. Every problem is collected into *errors,
+ * each naming its parameter: unknown_parameter, repeated, malformed (bad escape), and per value
  * invalid, not_an_integer, out_of_range, too_long; min_price above max_price is
  * min_price/greater_than_max_price. MC_OK or MC_ERR_INVALID. */
 int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, json_t **errors);
@@ -126,8 +132,9 @@ void mc_catalog_etag(const char *body, size_t len, char out[MC_CATALOG_ETAG_LEN 
 
 /* --- admin reads ------------------------------------------------------------------------------- */
 
-/* *out: a new {"products": [product documents], "count", "limit", "offset"}. MC_ERR_INVALID
- * with errors when the category slug names none. Never cached. */
+/* *out: a new {"products": [product documents], "count", "limit", "offset"}: archived products
+ * alone with listing->archived, else none of them. MC_ERR_INVALID with errors when the category
+ * slug names none. Never cached. */
 int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, json_t **errors);
 
 /* *out: the product document with this id, inactive or not (new reference). MC_ERR_NOT_FOUND
@@ -160,10 +167,16 @@ int mc_catalog_category_delete(const mc_catalog *cat, const char *id, int64_t *p
 /* name, description and price (required), slug (derived from name when absent), currency (must
  * be the shop's), compare_at_price, sku, stock, active, category_ids. */
 int mc_catalog_product_create(const mc_catalog *cat, const json_t *body, json_t **out, json_t **errors);
-/* The same members except currency, all optional; category_ids replaces the set. */
+/* The same members except currency, all optional; category_ids replaces the set. An archived
+ * product takes no change: MC_ERR_CONFLICT with *errors left NULL (a slug or sku taken always
+ * names its field). A slug of the form archived products get ("archived-" and an id's 26
+ * characters) is refused on create and update: slug/reserved. */
 int mc_catalog_product_update(const mc_catalog *cat, const char *id, const json_t *body, json_t **out,
                               json_t **errors);
-/* Deletes the product and removes the files of its images (mc_images_remove_files). */
-int mc_catalog_product_delete(const mc_catalog *cat, const char *id);
+/* Deletes the product and removes the files of its images (mc_images_remove_files); or, when
+ * orders name it, archives it (see product_delete in store.h), keeping its image files, and
+ * *out_archived (may be NULL; NULL after a deletion) gets the archived document (new
+ * reference). Either way the catalog changed (mc_catalog_changed). */
+int mc_catalog_product_delete(const mc_catalog *cat, const char *id, json_t **out_archived);
 
 #endif

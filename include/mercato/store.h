@@ -50,6 +50,8 @@ typedef struct mc_product_query {
   int64_t min_price, max_price;     /* inclusive bounds in minor units; -1 for none */
   int in_stock;                     /* 1: only stock > 0 */
   int include_inactive;             /* 1: inactive products too (admin listings) */
+  int archived;                     /* 1: archived products only (all inactive, so
+                                     * include_inactive is implied); 0: never archived ones */
   int64_t low_stock;                /* >= 0: only stock <= low_stock; -1 for none */
   mc_product_sort sort;
   int limit;                        /* 1..MC_PRODUCT_LIST_MAX */
@@ -217,14 +219,19 @@ typedef struct mc_store_ops {
    *  "currency", "compare_at_price": integer | null, "sku": string | null, "stock": integer,
    *  "active": boolean, "category_ids": [...] (in id order), "images": [{"id": "img_...",
    *  "url", "content_type", "width", "height", "bytes"}] (in display order), "created_at",
-   *  "updated_at"}. Rules: name 1..200 characters with no control character; slug as for
+   *  "updated_at", "archived_at": null | RFC 3339}. Rules: name 1..200 characters with no control character; slug as for
    * categories; description at most 10000 bytes; price and compare_at_price 0..MC_MONEY_MAX;
    * currency three upper-case letters; sku 1..64 bytes with no control character; stock
    * 0..10^9; category_ids at most MC_PRODUCT_CATEGORIES_MAX distinct ids of existing
    * categories. Image: id "img_...", url 1..512 bytes with no control character,
    * content_type image/jpeg, image/png, image/webp or image/svg+xml, width and height
    * 1..20000, bytes >= 0, all required. Breaking a rule is MC_ERR_INVALID, and writes that
-   * fail change nothing (a product is never left half-written). */
+   * fail change nothing (a product is never left half-written).
+   * A product that orders name is never deleted: product_delete archives it (archived_at set).
+   * An archived product stays readable by id for its orders' sake, but it is inactive for
+   * good, and product_update, product_image_add and product_image_remove refuse it with
+   * MC_ERR_CONFLICT and change nothing (the caller tells this apart from a slug or sku taken
+   * by reading the product: archiving is never undone). */
 
   /* Inserts product (borrowed: id, name, slug, price, currency required; description (""),
    * compare_at_price (null), sku (null), stock (0), active (true), category_ids ([]) optional;
@@ -238,23 +245,33 @@ typedef struct mc_store_ops {
    * compare_at_price, sku, stock, active, category_ids (replaces the set); null sets
    * compare_at_price or sku back to none) atomically with the same rules as create, sets
    * updated_at, and writes the new document to *out (new reference, may be NULL).
-   * MC_ERR_NOT_FOUND if there is no such product, MC_ERR_CONFLICT for a slug or sku taken. */
+   * MC_ERR_NOT_FOUND if there is no such product, MC_ERR_CONFLICT for a slug or sku taken or
+   * an archived product. */
   int (*product_update)(mc_store *st, const char *id, const json_t *changes, json_t **out);
-  /* Deletes the product with its category links and image records; *out_images (may be NULL)
-   * gets a new array of the deleted image documents (display order) so the caller can remove
-   * their files. MC_ERR_NOT_FOUND if there is no such product. */
-  int (*product_delete)(mc_store *st, const char *id, json_t **out_images);
-  /* Lists products matching query: *out_items (new array of complete product documents) and
-   * *out_count (may be NULL), the number of matches without limit/offset, both read from one
+  /* Deletes the product, or archives it when an order line names it, deciding and writing in
+   * one transaction. Deleted: its category links, image records and cart lines go with it;
+   * *out_images (may be NULL) gets a new array of the deleted image documents (display order)
+   * so the caller can remove their files, and *out_archived (may be NULL) is NULL. Archived:
+   * archived_at and updated_at are set, active becomes false, the slug becomes
+   * "archived-<id after its prefix>" and the sku null (both free for a new product; the order
+   * lines keep their own name and sku), its category links and cart lines are removed, its
+   * images are kept (orders may show them: remove no file); *out_images is NULL and
+   * *out_archived gets the archived document (new reference). A product already archived is
+   * left as it is and answered the same way. MC_ERR_NOT_FOUND if there is no such product. */
+  int (*product_delete)(mc_store *st, const char *id, json_t **out_images, json_t **out_archived);
+  /* Lists products matching query (archived ones only with query->archived): *out_items (new
+   * array of complete product documents) and *out_count (may be NULL), the number of matches without limit/offset, both read from one
    * snapshot. */
   int (*product_list)(mc_store *st, const mc_product_query *query, json_t **out_items, int64_t *out_count);
   /* Appends image (borrowed: id, url, content_type, width, height, bytes) to the product's
    * images and sets its updated_at; MC_ERR_INVALID past MC_PRODUCT_IMAGES_MAX,
-   * MC_ERR_CONFLICT when the image id is taken, MC_ERR_NOT_FOUND without such a product.
+   * MC_ERR_CONFLICT when the product is archived (or the image id is taken, which fresh ids
+   * never are), MC_ERR_NOT_FOUND without such a product.
    * *out (may be NULL): the new product document (new reference). */
   int (*product_image_add)(mc_store *st, const char *product_id, const json_t *image, json_t **out);
   /* Removes an image and sets the product's updated_at; *out_image (may be NULL) gets its
-   * document (new reference). MC_ERR_NOT_FOUND if the product has no such image. */
+   * document (new reference). MC_ERR_NOT_FOUND if the product has no such image,
+   * MC_ERR_CONFLICT when the product is archived. */
   int (*product_image_remove)(mc_store *st, const char *product_id, const char *image_id, json_t **out_image);
 
   /* --- coupons ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-/* store_catalog.h - what the catalog contract suites share (test_store_catalog.c and
- * test_store_listing.c): documents with fresh ids, create/update helpers, listing assertions. */
+/* store_catalog.h - what the catalog contract suites share (test_store_categories.c,
+ * test_store_products.c, test_store_listing.c): documents with fresh ids, create/update helpers,
+ * listing assertions. */
 #ifndef MERCATO_TEST_STORE_CATALOG_H
 #define MERCATO_TEST_STORE_CATALOG_H
 

@@ -1,5 +1,5 @@
 /* store_contract.h - what the storage port's contract suites share (test_store.c,
- * test_store_users.c, test_store_catalog.c): the adapter factories, per-test stores, assertions. */
+ * test_store_users.c, the catalog suites): the adapter factories, per-test stores, assertions. */
 #ifndef MERCATO_TEST_STORE_CONTRACT_H
 #define MERCATO_TEST_STORE_CONTRACT_H
 

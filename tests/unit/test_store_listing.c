@@ -279,7 +279,7 @@ START_TEST(contract_search_matches_names_and_descriptions) {
     assert_search(st, "chair", 1, "pine-table");
     json_decref(product_update_ok(st, str_of(rocking, "id"), json_pack("{s:b}", "active", 1)));
     assert_search(st, "chair", 2, "rocking-chair,pine-table");
-    ck_assert_int_eq(st->ops->product_delete(st, str_of(pine, "id"), NULL), MC_OK);
+    ck_assert_int_eq(st->ops->product_delete(st, str_of(pine, "id"), NULL, NULL), MC_OK);
     assert_search(st, "chair", 1, "rocking-chair");
     json_decref(oak);
     json_decref(rocking);
@@ -401,7 +401,7 @@ START_TEST(sqlite_catalog_counters_and_search_index_stay_exact) {
     json_t *changes = i % 2 ? json_pack("{s:i, s:b}", "stock", (i + 1) % 3, "active", i % 3)
                             : json_pack("{s:s, s:i}", "name", "Renamed thing", "stock", 0);
     json_decref(product_update_ok(st, str_of(p[i], "id"), changes));
-    if (i % 5 == 0) ck_assert_int_eq(st->ops->product_delete(st, str_of(p[i], "id"), NULL), MC_OK);
+    if (i % 5 == 0) ck_assert_int_eq(st->ops->product_delete(st, str_of(p[i], "id"), NULL, NULL), MC_OK);
   }
   {
     json_t *changes = json_pack("{s:b, s:s}", "active", 0, "slug", "p1");

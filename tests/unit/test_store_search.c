@@ -145,7 +145,7 @@ START_TEST(sqlite_name_index_follows_every_write) {
   json_decref(product_update_ok(st, str_of(p[0], "id"), json_pack("{s:s}", "name", "Steel Lamp")));
   json_decref(product_update_ok(st, str_of(p[1], "id"), json_pack("{s:b}", "active", 0)));
   json_decref(product_update_ok(st, str_of(p[2], "id"), json_pack("{s:i}", "stock", 0))); /* no change */
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(p[3], "id"), NULL), MC_OK);
+  ck_assert_int_eq(st->ops->product_delete(st, str_of(p[3], "id"), NULL, NULL), MC_OK);
   ck_assert_int_eq(named(&env, "brass", 1), 3);
   ck_assert_int_eq(named(&env, "brass", 0), 1);
   ck_assert_int_eq(named(&env, "steel", 1), 1);

@@ -11,7 +11,7 @@
 #include "mercato/store.h"
 
 /* Listing shapes (product_list.c): one bit per kind of filter, times the sort orders. */
-#define MC_SQLITE_LIST_SHAPES 128
+#define MC_SQLITE_LIST_SHAPES 256
 #define MC_SQLITE_LIST_SORTS 8 /* mc_product_sort's, and three more of product_list.c's own */
 
 /* Every statement the adapter runs: a slot in each connection's cache, prepared once per
@@ -55,6 +55,9 @@ typedef enum mc_sqlite_sql {
   MC_SQL_PRODUCT_IMAGE_SLOT,
   MC_SQL_PRODUCT_IMAGE_INSERT,
   MC_SQL_PRODUCT_IMAGE_DELETE,
+  MC_SQL_PRODUCT_STATE,
+  MC_SQL_PRODUCT_ARCHIVE,
+  MC_SQL_PRODUCT_UNCART,
   MC_SQL_PRODUCT_TERM_AFTER, /* product_list.c: the first indexed word after a search's last */
   /* coupons.c */
   MC_SQL_COUPON_INSERT,
@@ -262,7 +265,8 @@ int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out);
 int mc_sqlite_product_get(mc_store *st, const char *id, json_t **out);
 int mc_sqlite_product_get_by_slug(mc_store *st, const char *slug, json_t **out);
 int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
-int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images);
+int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images,
+                             json_t **out_archived);
 int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t **out_items,
                            int64_t *out_count);
 int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json_t *image,
@@ -311,7 +315,7 @@ int mc_sqlite_cart_purge_expired(mc_store *st, int64_t max, int64_t *out_count);
   "WHERE product_seq = p.seq ORDER BY category_id)), "                                           \
   "(SELECT json_group_array(json_object('id', id, 'url', url, 'content_type', content_type, "    \
   "'width', width, 'height', height, 'bytes', bytes)) FROM (SELECT * FROM product_images "       \
-  "WHERE product_id = p.id ORDER BY position)), p.created_at, p.updated_at"
+  "WHERE product_id = p.id ORDER BY position)), p.created_at, p.updated_at, p.archived_at"
 int mc_sqlite_product_from_row(sqlite3_stmt *stmt, json_t **out);
 
 #endif

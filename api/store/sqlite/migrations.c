@@ -281,6 +281,47 @@ static const mc_sqlite_migration migrations[] = {
    "    FROM product_images WHERE product_id = new.product_id ORDER BY position LIMIT 1)"
    "  WHERE id IN (old.product_id, new.product_id);"
    "END;"},
+  {7, "orders and order lines; archived products",
+   /* What checkout (a later issue) writes: an order and a snapshot of each line as sold, so
+    * that an order reads the same whatever later happens to the catalog. There are no store
+    * operations on them yet. Money is in minor units of the order's currency. user_id is NULL
+    * for a guest's order, and becomes NULL when the account goes: the order stays. */
+   "CREATE TABLE orders ("
+   "  id TEXT PRIMARY KEY,"
+   "  user_id TEXT REFERENCES users (id) ON DELETE SET NULL,"
+   "  status TEXT NOT NULL,"
+   "  currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency NOT GLOB '*[^A-Z]*'),"
+   "  subtotal INTEGER NOT NULL CHECK (subtotal >= 0),"
+   "  discount INTEGER NOT NULL CHECK (discount >= 0),"
+   "  shipping INTEGER NOT NULL CHECK (shipping >= 0),"
+   "  tax INTEGER NOT NULL CHECK (tax >= 0),"
+   "  total INTEGER NOT NULL CHECK (total >= 0),"
+   "  coupon_code TEXT,"
+   "  created_at INTEGER NOT NULL," /* ms since the epoch */
+   "  updated_at INTEGER NOT NULL"
+   ") STRICT;"
+   /* A customer's orders, newest first; also what deleting a user looks up. */
+   "CREATE INDEX orders_user ON orders (user_id, created_at);"
+   /* name and sku are the product's as sold. ON DELETE RESTRICT: the database itself refuses
+    * to lose a product an order names, whoever deletes it; the adapter archives such a
+    * product instead (products.c). */
+   "CREATE TABLE order_lines ("
+   "  order_id TEXT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,"
+   "  line INTEGER NOT NULL,"
+   "  product_id TEXT NOT NULL REFERENCES products (id) ON DELETE RESTRICT,"
+   "  name TEXT NOT NULL,"
+   "  sku TEXT,"
+   "  unit_price INTEGER NOT NULL CHECK (unit_price >= 0),"
+   "  quantity INTEGER NOT NULL CHECK (quantity > 0),"
+   "  PRIMARY KEY (order_id, line)"
+   ") STRICT, WITHOUT ROWID;"
+   "CREATE INDEX order_lines_product ON order_lines (product_id);"
+   /* ms since the epoch when a product that orders name was deleted, which archives it: it
+    * stays for its orders, never active again (the CHECK holds it for every writer), out of
+    * every listing but the admin's archived one. Archived products are few, so a partial
+    * index finds them all at once. */
+   "ALTER TABLE products ADD COLUMN archived_at INTEGER CHECK (archived_at IS NULL OR active = 0);"
+   "CREATE INDEX products_archived ON products (archived_at) WHERE archived_at IS NOT NULL;"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

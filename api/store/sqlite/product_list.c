@@ -20,7 +20,8 @@ enum {
   L_IN_STOCK = 8,
   L_ACTIVE = 16,
   L_LOW_STOCK = 32,
-  L_CATEGORIES = 64 /* with L_CATEGORY: more than one, so a product may be linked twice */
+  L_CATEGORIES = 64, /* with L_CATEGORY: more than one, so a product may be linked twice */
+  L_ARCHIVED = 128   /* archived products only (admin); other admin shapes leave them out */
 };
 /* The filters that read product rows; a full-text query with none of them is answered by the
  * full-text index alone (its rowid's sign tells inactive products apart). */
@@ -53,6 +54,10 @@ enum { P_Q = 1, P_MIN_PRICE, P_MAX_PRICE, P_LOW_STOCK, P_CATEGORIES, P_LIMIT, P_
 /* The words as FTS5 strings: each quoted (quotes doubled: at most twice its bytes), a star and
  * a space. */
 #define FTS_WORDS_MAX (FTS_TOKENS_MAX * (2 * FTS_TOKEN_MAX + 4) + 2)
+
+/* The seq of every archived product (few; migration 7's partial index holds them all). */
+#define ARCHIVED_SEQS \
+  "(SELECT seq FROM products INDEXED BY products_archived WHERE archived_at IS NOT NULL)"
 
 /* bm25 with a match in the name worth ten in the description. Lower is better. */
 #define RELEVANCE "bm25(products_fts, 10.0, 1.0)"
@@ -244,6 +249,13 @@ static void sql_from_where(sql_buf *b, int shape, int fts_only, int sort) {
   WHERE(sort == SORT_UNNAMED,
         "products_fts.rowid NOT IN (SELECT rowid FROM products_name_fts WHERE products_name_fts MATCH ?1)")
   WHERE((shape & L_ACTIVE) && !(shape & L_Q), "p.active = 1")
+  /* Admin listings only (the storefront's active products are never archived): in or out of
+   * the few archived products, a list made once per statement from their own index, so that
+   * each plan stays the one without it. */
+  WHERE(!(shape & (L_ACTIVE | L_ARCHIVED)) && !fts_only, "p.seq NOT IN " ARCHIVED_SEQS)
+  WHERE((shape & L_ARCHIVED) && !fts_only, "p.seq IN " ARCHIVED_SEQS)
+  WHERE_FTS(!(shape & (L_ACTIVE | L_ARCHIVED)) && fts_only, "abs(", ".rowid) NOT IN " ARCHIVED_SEQS)
+  WHERE_FTS((shape & L_ARCHIVED) && fts_only, "abs(", ".rowid) IN " ARCHIVED_SEQS)
   WHERE(shape & L_PRICE, "p.price BETWEEN ?2 AND ?3")
   WHERE(shape & L_IN_STOCK, "p.stock > 0")
   WHERE(shape & L_LOW_STOCK, "p.stock <= ?4")
@@ -278,15 +290,22 @@ static void sql_count(sql_buf *b, int shape, int fts_only, int sort) {
  * rows' seq from the indexes, then reads only those rows whole. */
 static int sql_build(int shape, int sort, int count, sql_buf *b) {
   int fts_only = (shape & L_Q) && !(shape & L_ROW_FILTERS);
+  int admin = !(shape & L_ACTIVE);
   const char *fts = fts_table(sort);
 
   b->len = 0;
   b->overflow = 0;
   b->text[0] = '\0';
   if (count && (shape & ~L_COUNTED) == 0) {
+    /* An admin count leaves archived products out: less their number, from their index. */
+    if (admin) sql_add(b, "SELECT (");
     sql_add(b, "SELECT coalesce(sum(n), 0) FROM product_counts WHERE 1");
     if (shape & L_ACTIVE) sql_add(b, " AND active = 1");
     if (shape & L_IN_STOCK) sql_add(b, " AND in_stock = 1");
+    if (admin) sql_add(b, ") - (SELECT count(*) FROM products INDEXED BY products_archived"
+                          " WHERE archived_at IS NOT NULL");
+    if (admin && (shape & L_IN_STOCK)) sql_add(b, " AND stock > 0");
+    if (admin) sql_add(b, ")");
   } else if (count) {
     sql_count(b, shape, fts_only, sort);
   } else {
@@ -361,7 +380,8 @@ static int list_args_make(const mc_product_query *q, list_args *a) {
 
   memset(a, 0, sizeof *a);
   a->sort = q->sort;
-  if (!q->include_inactive) a->shape |= L_ACTIVE;
+  if (!q->include_inactive && !q->archived) a->shape |= L_ACTIVE;
+  if (q->archived) a->shape |= L_ARCHIVED;
   if (q->q != NULL && q->q[0] != '\0') {
     a->shape |= L_Q;
     if (!fts_query(q->q, 1, a)) a->matches_nothing = 1;

@@ -1,5 +1,6 @@
 /* products.c - the products aggregate of the sqlite adapter: strict checks of product and image
- * documents, and writes that touch several tables inside one BEGIN IMMEDIATE transaction. */
+ * documents, and writes that touch several tables inside one BEGIN IMMEDIATE transaction
+ * (deleting a product that orders name archives it instead). */
 #include <string.h>
 
 #include "internal.h"
@@ -32,8 +33,21 @@ static const char *const sql_text[MC_SQL_COUNT] = {
     "sku = CASE WHEN ?12 THEN ?8 ELSE sku END, stock = coalesce(?9, stock), "
     "active = coalesce(?10, active), updated_at = max(?13, updated_at) WHERE id = ?1",
   [MC_SQL_PRODUCT_TOUCH] = "UPDATE products SET updated_at = max(?2, updated_at) WHERE id = ?1",
-  /* Its category links and image records go with it (ON DELETE CASCADE). */
+  /* Its category links, image records and cart lines go with it (ON DELETE CASCADE); an
+   * order line naming it stops it (ON DELETE RESTRICT). */
   [MC_SQL_PRODUCT_DELETE] = "DELETE FROM products WHERE id = ?1",
+  /* Whether the product is archived, and whether an order line names it. */
+  [MC_SQL_PRODUCT_STATE] =
+    "SELECT archived_at IS NOT NULL, EXISTS (SELECT 1 FROM order_lines WHERE product_id = ?1) "
+    "FROM products WHERE id = ?1",
+  /* The slug and sku are freed for new products. The new slug is a valid one (ids are
+   * lower-case after their prefix) that no other product holds: ids are unique, and the
+   * catalog service refuses new slugs of this form. */
+  [MC_SQL_PRODUCT_ARCHIVE] =
+    "UPDATE products SET archived_at = ?2, active = 0, "
+    "slug = 'archived-' || lower(substr(id, instr(id, '_') + 1)), sku = NULL, "
+    "updated_at = max(?2, updated_at) WHERE id = ?1 AND archived_at IS NULL",
+  [MC_SQL_PRODUCT_UNCART] = "DELETE FROM cart_items WHERE product_id = ?1",
   [MC_SQL_PRODUCT_LINK] = "INSERT INTO product_categories (product_seq, category_id) "
                           "SELECT seq, ?2 FROM products WHERE id = ?1",
   [MC_SQL_PRODUCT_UNLINK_ALL] = "DELETE FROM product_categories "
@@ -156,8 +170,27 @@ static const mc_sqlite_column product_columns[] = {
 };
 #define PRODUCT_COLUMN_COUNT ((int)(sizeof product_columns / sizeof product_columns[0]))
 
+/* archived_at follows the columns above: a time, or null (which MC_SQLITE_COL_TIME is not). */
 int mc_sqlite_product_from_row(sqlite3_stmt *stmt, json_t **out) {
-  return mc_sqlite_row_doc(stmt, 0, product_columns, PRODUCT_COLUMN_COUNT, "read product", out);
+  char when[MC_TIME_STR_MAX];
+  json_t *archived;
+  int err = mc_sqlite_row_doc(stmt, 0, product_columns, PRODUCT_COLUMN_COUNT, "read product", out);
+
+  if (err != MC_OK) return err;
+  if (sqlite3_column_type(stmt, PRODUCT_COLUMN_COUNT) == SQLITE_NULL) {
+    archived = json_null();
+  } else if (mc_time_format_ms(sqlite3_column_int64(stmt, PRODUCT_COLUMN_COUNT), when) == MC_OK) {
+    archived = json_string(when);
+  } else {
+    mc_error("store.sqlite", "read product: archived_at is out of range");
+    archived = NULL;
+  }
+  if (archived == NULL || json_object_set_new(*out, "archived_at", archived) != 0) {
+    json_decref(*out);
+    *out = NULL;
+    return MC_ERR_INTERNAL;
+  }
+  return MC_OK;
 }
 
 /* category_ids, when present: an array of at most MC_PRODUCT_CATEGORIES_MAX distinct category
@@ -308,6 +341,40 @@ static int product_write_one(sqlite3 *db, sqlite3_stmt *stmt, int time_param, co
   return err;
 }
 
+/* Inside a write transaction: whether product id is archived (*archived) and whether an
+ * order line names it (*ordered; may be NULL when not wanted), or MC_ERR_NOT_FOUND. */
+static int product_state(mc_store *st, const char *id, size_t id_len, int *archived, int *ordered) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int err = stmt_get(st, MC_SQL_PRODUCT_STATE, &db, &stmt);
+  int rc;
+
+  if (err != MC_OK) return err;
+  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    *archived = sqlite3_column_int(stmt, 0);
+    if (ordered != NULL) *ordered = sqlite3_column_int(stmt, 1);
+  } else {
+    err = rc == SQLITE_DONE ? MC_ERR_NOT_FOUND : mc_sqlite_status(db, rc, "product state");
+  }
+  mc_sqlite_stmt_done(stmt);
+  return err;
+}
+
+/* Inside a write transaction: MC_OK when product id exists and may change, MC_ERR_CONFLICT
+ * when it is archived, MC_ERR_NOT_FOUND when there is none. */
+static int product_writable(mc_store *st, const char *id, size_t id_len, const char *what) {
+  int archived = 0;
+  int err = product_state(st, id, id_len, &archived, NULL);
+
+  if (err == MC_OK && archived) {
+    mc_debug("store.sqlite", "%s: product %s is archived", what, id);
+    err = MC_ERR_CONFLICT;
+  }
+  return err;
+}
+
 int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out) {
   mc_sqlite_value v[P_COUNT];
   sqlite3_stmt *stmt = NULL;
@@ -324,7 +391,9 @@ int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes
   if (!mc_sqlite_key_ok(id, PRODUCT_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
-  /* Always run, even for category_ids alone: it moves updated_at and finds a missing product. */
+  err = product_writable(st, id, id_len, "product update");
+  if (err != MC_OK) goto done;
+  /* Always run, even for category_ids alone: it moves updated_at. */
   err = stmt_get(st, MC_SQL_PRODUCT_UPDATE, &db, &stmt);
   if (err != MC_OK) goto done;
   rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
@@ -370,34 +439,75 @@ done:
   return err;
 }
 
-int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images) {
+/* Inside a write transaction: runs the statement id (bound to product id alone), a write. */
+static int product_exec(mc_store *st, mc_sqlite_sql id, const char *product_id, size_t id_len,
+                        const char *what) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  json_t *images = NULL;
-  size_t id_len;
-  int err;
+  int err = stmt_get(st, id, &db, &stmt);
   int rc;
 
+  if (err != MC_OK) return err;
+  rc = sqlite3_bind_text(stmt, 1, product_id, (int)id_len, SQLITE_STATIC);
+  err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, what) : mc_sqlite_status(db, rc, what);
+  mc_sqlite_stmt_done(stmt);
+  return err;
+}
+
+/* Inside a write transaction: archives product id (not yet archived): see product_delete. */
+static int product_archive(mc_store *st, const char *id, size_t id_len) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int err = stmt_get(st, MC_SQL_PRODUCT_ARCHIVE, &db, &stmt);
+  int rc;
+
+  if (err != MC_OK) return err;
+  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
+  err = rc == SQLITE_OK ? product_write_one(db, stmt, 2, "product archive")
+                        : mc_sqlite_status(db, rc, "product archive: bind");
+  mc_sqlite_stmt_done(stmt);
+  if (err == MC_OK) err = product_exec(st, MC_SQL_PRODUCT_UNLINK_ALL, id, id_len, "product archive: categories");
+  if (err == MC_OK) err = product_exec(st, MC_SQL_PRODUCT_UNCART, id, id_len, "product archive: carts");
+  return err;
+}
+
+int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images,
+                             json_t **out_archived) {
+  sqlite3 *db = NULL;
+  json_t *images = NULL, *archived_doc = NULL;
+  size_t id_len;
+  int archived = 0, ordered = 0;
+  int err;
+
   if (out_images != NULL) *out_images = NULL;
+  if (out_archived != NULL) *out_archived = NULL;
   if (id == NULL) return MC_ERR_INVALID;
   if (!mc_sqlite_key_ok(id, PRODUCT_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
+  err = product_state(st, id, id_len, &archived, &ordered);
+  if (err != MC_OK) goto done;
+  if (archived || ordered) {
+    if (!archived) err = product_archive(st, id, id_len);
+    if (err == MC_OK) err = product_result(st, id, out_archived != NULL ? &archived_doc : NULL);
+    goto done;
+  }
   if (out_images != NULL) {
     err = product_images(st, id, &images);
     if (err != MC_OK) goto done;
   }
-  err = stmt_get(st, MC_SQL_PRODUCT_DELETE, &db, &stmt);
-  if (err != MC_OK) goto done;
-  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
-  err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, "product delete")
-                        : mc_sqlite_status(db, rc, "product delete: bind");
+  err = product_exec(st, MC_SQL_PRODUCT_DELETE, id, id_len, "product delete");
   if (err == MC_OK && sqlite3_changes(db) == 0) err = MC_ERR_NOT_FOUND;
-  mc_sqlite_stmt_done(stmt);
 done:
-  err = product_tx_end(st, err, &images);
+  err = mc_sqlite_tx_end(st, err);
+  if (err != MC_OK) {
+    json_decref(images);
+    json_decref(archived_doc);
+    return err;
+  }
   if (out_images != NULL) *out_images = images;
-  return err;
+  if (out_archived != NULL) *out_archived = archived_doc;
+  return MC_OK;
 }
 
 /* Inside a write transaction: moves the product's updated_at, or MC_ERR_NOT_FOUND. */
@@ -453,7 +563,8 @@ int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json
   if (!mc_sqlite_key_ok(product_id, PRODUCT_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
-  err = product_touch(st, product_id, id_len);
+  err = product_writable(st, product_id, id_len, "product image add");
+  if (err == MC_OK) err = product_touch(st, product_id, id_len);
   if (err == MC_OK) err = image_slot(st, product_id, id_len, &count, &position);
   if (err != MC_OK) goto done;
   if (count >= MC_PRODUCT_IMAGES_MAX) {
@@ -492,6 +603,10 @@ int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const c
     return MC_ERR_NOT_FOUND;
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
+  /* A missing product is the missing image's MC_ERR_NOT_FOUND, found below. */
+  err = product_writable(st, product_id, id_len, "product image remove");
+  if (err == MC_ERR_NOT_FOUND) err = MC_OK;
+  if (err != MC_OK) goto done;
   err = stmt_get(st, MC_SQL_PRODUCT_IMAGE_DELETE, &db, &stmt);
   if (err != MC_OK) goto done;
   rc = sqlite3_bind_text(stmt, 1, product_id, (int)id_len, SQLITE_STATIC);
