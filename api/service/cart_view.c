@@ -10,121 +10,10 @@
 #include "mercato/clock.h"
 #include "mercato/coupons.h"
 #include "mercato/err.h"
+#include "mercato/jtext.h"
 #include "mercato/money.h"
 
 #define MONEY_STR_MAX 48
-
-/* ---- a JSON text writer ---------------------------------------------------------------------- */
-
-typedef struct wbuf {
-  char *p;
-  size_t len, cap;
-  int failed; /* out of memory, or text that is not UTF-8 */
-} wbuf;
-
-static int w_reserve(wbuf *b, size_t more) {
-  if (b->failed) return -1;
-  if (b->len + more + 1 <= b->cap) return 0;
-  size_t cap = b->cap ? b->cap : 4096; /* a few lines fit: one allocation */
-  while (cap < b->len + more + 1) cap *= 2;
-  char *p = realloc(b->p, cap);
-  if (p == NULL) {
-    b->failed = 1;
-    return -1;
-  }
-  b->p = p;
-  b->cap = cap;
-  return 0;
-}
-
-static void w_raw(wbuf *b, const char *s, size_t n) {
-  if (w_reserve(b, n) != 0) return;
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
-/* A constant piece of JSON (keys, punctuation). */
-static void w_lit(wbuf *b, const char *s) {
-  w_raw(b, s, strlen(s));
-}
-
-/* Decimal digits by hand: snprintf was a tenth of the view's time. */
-static void w_int(wbuf *b, int64_t v) {
-  char n[24];
-  size_t i = sizeof n;
-  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  do {
-    n[--i] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u > 0);
-  if (v < 0) n[--i] = '-';
-  w_raw(b, n + i, sizeof n - i);
-}
-
-static void w_bool(wbuf *b, int v) {
-  w_lit(b, v ? "true" : "false");
-}
-
-/* The length of the UTF-8 sequence at s (of at most n bytes), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-  if (s[0] < 0xc2 || s[0] > 0xf4 || len > n) return 0;
-  for (size_t i = 1; i < len; i++)
-    if ((s[i] & 0xc0) != 0x80) return 0;
-  if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
-      (s[0] == 0xf4 && s[1] > 0x8f))
-    return 0; /* overlong, a surrogate, or past U+10FFFF */
-  return len;
-}
-
-/* s as a JSON string (NULL as null). Text that is not UTF-8 (which no writer of ours stores)
- * fails the view rather than the client's parser. */
-static void w_str(wbuf *b, const char *s) {
-  static const char hex[] = "0123456789abcdef";
-  const unsigned char *u = (const unsigned char *)s;
-  size_t n, run = 0, i = 0;
-
-  if (s == NULL) {
-    w_lit(b, "null");
-    return;
-  }
-  n = strlen(s);
-  w_raw(b, "\"", 1);
-  while (i < n) {
-    unsigned char c = u[i];
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      i++;
-      continue;
-    }
-    if (c >= 0x80) {
-      size_t len = utf8_seq(u + i, n - i);
-      if (len == 0) {
-        b->failed = 1;
-        return;
-      }
-      i += len;
-      continue;
-    }
-    w_raw(b, s + run, i - run);
-    char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
-    if (c < 0x20) {
-      esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
-      w_raw(b, esc, 6);
-    } else {
-      w_raw(b, esc, 2);
-    }
-    run = ++i;
-  }
-  w_raw(b, s + run, n - run);
-  w_raw(b, "\"", 1);
-}
-
-static void w_time(wbuf *b, int64_t ms) {
-  char t[MC_TIME_STR_MAX];
-  if (mc_time_format_ms(ms, t) != MC_OK) b->failed = 1;
-  else w_str(b, t);
-}
 
 /* ---- money and coupon messages --------------------------------------------------------------- */
 
@@ -232,115 +121,115 @@ static int price_cart(const mc_carts *c, const mc_cart *cart, const char *user_i
 
 /* ---- writing ------------------------------------------------------------------------------------- */
 
-static void w_warning(wbuf *b, int *first, const char *code, const char *message) {
-  w_lit(b, *first ? "{\"code\":" : ",{\"code\":");
+static void w_warning(mc_jtext *b, int *first, const char *code, const char *message) {
+  mc_jt_lit(b, *first ? "{\"code\":" : ",{\"code\":");
   *first = 0;
-  w_str(b, code);
-  w_lit(b, ",\"message\":");
-  w_str(b, message);
+  mc_jt_str(b, code);
+  mc_jt_lit(b, ",\"message\":");
+  mc_jt_str(b, message);
 }
 
 /* The line's warnings (an array); *blocking is set when there is one. */
-static void w_warnings(wbuf *b, const mc_cart_line *l, int *blocking) {
+static void w_warnings(mc_jtext *b, const mc_cart_line *l, int *blocking) {
   char msg[160], was[MONEY_STR_MAX], now[MONEY_STR_MAX];
   int first = 1;
 
-  w_lit(b, "[");
+  mc_jt_lit(b, "[");
   if (!l->active) {
     w_warning(b, &first, "unavailable", "This product is no longer available; remove it.");
-    w_lit(b, "}");
+    mc_jt_lit(b, "}");
   } else {
     if (l->price != l->unit_price) {
       snprintf(msg, sizeof msg, "The price changed from %s to %s.", money(l->unit_price, l->currency, was),
                money(l->price, l->currency, now));
       w_warning(b, &first, "price_changed", msg);
-      w_lit(b, ",\"previous_price\":");
-      w_int(b, l->unit_price);
-      w_lit(b, "}");
+      mc_jt_lit(b, ",\"previous_price\":");
+      mc_jt_int(b, l->unit_price);
+      mc_jt_lit(b, "}");
     }
     if (l->stock <= 0) {
       w_warning(b, &first, "out_of_stock", "This product is out of stock; remove it.");
-      w_lit(b, "}");
+      mc_jt_lit(b, "}");
     } else if (l->quantity > l->stock) {
       snprintf(msg, sizeof msg, "Only %lld left in stock; lower the quantity.", (long long)l->stock);
       w_warning(b, &first, "insufficient_stock", msg);
-      w_lit(b, ",\"available\":");
-      w_int(b, l->stock);
-      w_lit(b, "}");
+      mc_jt_lit(b, ",\"available\":");
+      mc_jt_int(b, l->stock);
+      mc_jt_lit(b, "}");
     }
   }
-  w_lit(b, "]");
+  mc_jt_lit(b, "]");
   if (!first) *blocking = 1;
 }
 
-static void w_line(wbuf *b, const mc_cart_line *l, const mc_pricing_line *pl, int *blocking) {
+static void w_line(mc_jtext *b, const mc_cart_line *l, const mc_pricing_line *pl, int *blocking) {
   int64_t line_total = pl->line_total;
   if (!purchasable(l) && mc_money_mul(l->price, l->quantity, &line_total) != MC_OK) b->failed = 1;
-  w_lit(b, "{\"product_id\":");
-  w_str(b, l->product_id);
-  w_lit(b, ",\"name\":");
-  w_str(b, l->name);
-  w_lit(b, ",\"slug\":");
-  w_str(b, l->slug);
+  mc_jt_lit(b, "{\"product_id\":");
+  mc_jt_str(b, l->product_id);
+  mc_jt_lit(b, ",\"name\":");
+  mc_jt_str(b, l->name);
+  mc_jt_lit(b, ",\"slug\":");
+  mc_jt_str(b, l->slug);
   if (l->image_url != NULL) {
-    w_lit(b, ",\"image\":{\"url\":");
-    w_str(b, l->image_url);
-    w_lit(b, ",\"width\":");
-    w_int(b, l->image_width);
-    w_lit(b, ",\"height\":");
-    w_int(b, l->image_height);
-    w_lit(b, ",\"alt\":");
-    w_str(b, l->name);
-    w_lit(b, "}");
+    mc_jt_lit(b, ",\"image\":{\"url\":");
+    mc_jt_str(b, l->image_url);
+    mc_jt_lit(b, ",\"width\":");
+    mc_jt_int(b, l->image_width);
+    mc_jt_lit(b, ",\"height\":");
+    mc_jt_int(b, l->image_height);
+    mc_jt_lit(b, ",\"alt\":");
+    mc_jt_str(b, l->name);
+    mc_jt_lit(b, "}");
   } else {
-    w_lit(b, ",\"image\":null");
+    mc_jt_lit(b, ",\"image\":null");
   }
-  w_lit(b, ",\"unit_price\":");
-  w_int(b, l->price);
-  w_lit(b, ",\"quantity\":");
-  w_int(b, l->quantity);
-  w_lit(b, ",\"line_total\":");
-  w_int(b, line_total);
-  w_lit(b, ",\"discount\":");
-  w_int(b, pl->discount);
-  w_lit(b, ",\"currency\":");
-  w_str(b, l->currency);
-  w_lit(b, ",\"available\":");
-  w_int(b, l->active ? l->stock : 0);
-  w_lit(b, ",\"warnings\":");
+  mc_jt_lit(b, ",\"unit_price\":");
+  mc_jt_int(b, l->price);
+  mc_jt_lit(b, ",\"quantity\":");
+  mc_jt_int(b, l->quantity);
+  mc_jt_lit(b, ",\"line_total\":");
+  mc_jt_int(b, line_total);
+  mc_jt_lit(b, ",\"discount\":");
+  mc_jt_int(b, pl->discount);
+  mc_jt_lit(b, ",\"currency\":");
+  mc_jt_str(b, l->currency);
+  mc_jt_lit(b, ",\"available\":");
+  mc_jt_int(b, l->active ? l->stock : 0);
+  mc_jt_lit(b, ",\"warnings\":");
   w_warnings(b, l, blocking);
-  w_lit(b, "}");
+  mc_jt_lit(b, "}");
 }
 
 /* "coupon" and "coupon_problem". */
-static void w_coupon(wbuf *b, const mc_carts *c, const priced *p) {
+static void w_coupon(mc_jtext *b, const mc_carts *c, const priced *p) {
   char msg[160];
   const json_t *doc = p->coupon;
 
   if (doc == NULL) {
-    w_lit(b, ",\"coupon\":null,\"coupon_problem\":null");
+    mc_jt_lit(b, ",\"coupon\":null,\"coupon_problem\":null");
     return;
   }
-  w_lit(b, ",\"coupon\":{\"code\":");
-  w_str(b, json_string_value(json_object_get(doc, "code")));
-  w_lit(b, ",\"kind\":");
-  w_str(b, json_string_value(json_object_get(doc, "kind")));
-  w_lit(b, ",\"value\":");
-  w_int(b, json_integer_value(json_object_get(doc, "value")));
-  w_lit(b, ",\"discount\":");
-  w_int(b, p->refusal == MC_COUPON_APPLIES ? p->t.discount : 0);
-  w_lit(b, "},\"coupon_problem\":");
+  mc_jt_lit(b, ",\"coupon\":{\"code\":");
+  mc_jt_str(b, json_string_value(json_object_get(doc, "code")));
+  mc_jt_lit(b, ",\"kind\":");
+  mc_jt_str(b, json_string_value(json_object_get(doc, "kind")));
+  mc_jt_lit(b, ",\"value\":");
+  mc_jt_int(b, json_integer_value(json_object_get(doc, "value")));
+  mc_jt_lit(b, ",\"discount\":");
+  mc_jt_int(b, p->refusal == MC_COUPON_APPLIES ? p->t.discount : 0);
+  mc_jt_lit(b, "},\"coupon_problem\":");
   if (p->refusal == MC_COUPON_APPLIES) {
-    w_lit(b, "null");
+    mc_jt_lit(b, "null");
     return;
   }
   mc_cart_coupon_message(p->refusal, json_integer_value(json_object_get(doc, "min_subtotal")), c->cfg->currency,
                          msg, sizeof msg);
-  w_lit(b, "{\"code\":");
-  w_str(b, mc_cart_coupon_problem(p->refusal));
-  w_lit(b, ",\"message\":");
-  w_str(b, msg);
-  w_lit(b, "}");
+  mc_jt_lit(b, "{\"code\":");
+  mc_jt_str(b, mc_cart_coupon_problem(p->refusal));
+  mc_jt_lit(b, ",\"message\":");
+  mc_jt_str(b, msg);
+  mc_jt_lit(b, "}");
 }
 
 int mc_cart_view(const mc_carts *c, const mc_cart *cart, const char *user_id, const char *token, char **out_body,
@@ -348,7 +237,7 @@ int mc_cart_view(const mc_carts *c, const mc_cart *cart, const char *user_id, co
   size_t n = cart != NULL ? cart->count : 0;
   mc_pricing_line stack[LINES_ON_STACK];
   priced p = {.refusal = MC_COUPON_APPLIES};
-  wbuf b = {0};
+  mc_jtext b = {0};
   int64_t count = 0;
   int blocking = 0;
   int err;
@@ -358,39 +247,39 @@ int mc_cart_view(const mc_carts *c, const mc_cart *cart, const char *user_id, co
   p.pl = n <= LINES_ON_STACK ? stack : malloc(n * sizeof *p.pl);
   if (p.pl == NULL) return MC_ERR_INTERNAL;
   if ((err = price_cart(c, cart, user_id, &p)) != MC_OK) goto done;
-  w_lit(&b, "{\"cart\":{\"id\":");
-  w_str(&b, cart != NULL ? cart->id : NULL);
-  w_lit(&b, ",\"token\":");
-  w_str(&b, token);
-  w_lit(&b, ",\"items\":[");
+  mc_jt_lit(&b, "{\"cart\":{\"id\":");
+  mc_jt_str(&b, cart != NULL ? cart->id : NULL);
+  mc_jt_lit(&b, ",\"token\":");
+  mc_jt_str(&b, token);
+  mc_jt_lit(&b, ",\"items\":[");
   for (size_t i = 0; i < n; i++) {
-    if (i > 0) w_lit(&b, ",");
+    if (i > 0) mc_jt_lit(&b, ",");
     w_line(&b, &cart->lines[i], &p.pl[i], &blocking);
     count += cart->lines[i].quantity;
   }
-  w_lit(&b, "],\"item_count\":");
-  w_int(&b, count);
+  mc_jt_lit(&b, "],\"item_count\":");
+  mc_jt_int(&b, count);
   w_coupon(&b, c, &p);
-  w_lit(&b, ",\"totals\":{\"subtotal\":");
-  w_int(&b, p.t.subtotal);
-  w_lit(&b, ",\"discount\":");
-  w_int(&b, p.t.discount);
-  w_lit(&b, ",\"shipping\":");
-  w_int(&b, p.t.shipping);
-  w_lit(&b, ",\"tax\":");
-  w_int(&b, p.t.tax);
-  w_lit(&b, ",\"total\":");
-  w_int(&b, p.t.total);
-  w_lit(&b, ",\"currency\":");
-  w_str(&b, c->cfg->currency);
-  w_lit(&b, ",\"tax_inclusive\":");
-  w_bool(&b, c->pricing->tax_inclusive);
-  w_lit(&b, "},\"checkout_ready\":");
-  w_bool(&b, n > 0 && !blocking);
-  w_lit(&b, ",\"updated_at\":");
-  if (cart != NULL) w_time(&b, cart->updated_at);
-  else w_lit(&b, "null");
-  w_lit(&b, "}}");
+  mc_jt_lit(&b, ",\"totals\":{\"subtotal\":");
+  mc_jt_int(&b, p.t.subtotal);
+  mc_jt_lit(&b, ",\"discount\":");
+  mc_jt_int(&b, p.t.discount);
+  mc_jt_lit(&b, ",\"shipping\":");
+  mc_jt_int(&b, p.t.shipping);
+  mc_jt_lit(&b, ",\"tax\":");
+  mc_jt_int(&b, p.t.tax);
+  mc_jt_lit(&b, ",\"total\":");
+  mc_jt_int(&b, p.t.total);
+  mc_jt_lit(&b, ",\"currency\":");
+  mc_jt_str(&b, c->cfg->currency);
+  mc_jt_lit(&b, ",\"tax_inclusive\":");
+  mc_jt_bool(&b, c->pricing->tax_inclusive);
+  mc_jt_lit(&b, "},\"checkout_ready\":");
+  mc_jt_bool(&b, n > 0 && !blocking);
+  mc_jt_lit(&b, ",\"updated_at\":");
+  if (cart != NULL) mc_jt_time(&b, cart->updated_at);
+  else mc_jt_lit(&b, "null");
+  mc_jt_lit(&b, "}}");
   err = b.failed ? MC_ERR_INTERNAL : MC_OK;
 done:
   if (p.pl != stack) free(p.pl);

@@ -11,6 +11,7 @@
 #include "mercato/catalog.h"
 #include "mercato/err.h"
 #include "mercato/id.h"
+#include "mercato/jtext.h"
 #include "mercato/json.h"
 #include "mercato/log.h"
 #include "mercato/query.h"
@@ -60,12 +61,22 @@ void mc_catalog_answer_free(mc_catalog_answer *a) {
   memset(a, 0, sizeof *a);
 }
 
-/* Serialises body (stolen) into *out with its ETag. */
-static int answer_from(json_t *body, mc_catalog_answer *out) {
+/* Serialises body (stolen; NULL: built without memory) into out's body. */
+static int answer_json(json_t *body, mc_catalog_answer *out) {
   int rc = body ? mc_json_dump(body, &out->body, &out->len) : MC_ERR_INTERNAL;
   json_decref(body);
-  if (rc == MC_OK) mc_catalog_etag(out->body, out->len, out->etag);
   return rc;
+}
+
+/* Hands the text b wrote to out's body, or frees it when b failed. */
+static int answer_text(mc_jtext *b, mc_catalog_answer *out) {
+  if (b->failed) {
+    free(b->p);
+    return MC_ERR_INTERNAL;
+  }
+  out->body = b->p;
+  out->len = b->len;
+  return MC_OK;
 }
 
 /* --- the cache --------------------------------------------------------------------------------- */
@@ -119,7 +130,8 @@ static void cache_put(const mc_catalog *cat, const char *key, const mc_catalog_a
   free(v);
 }
 
-typedef int (*build_fn)(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors);
+/* Builds an answer's body (not its ETag) into out. */
+typedef int (*build_fn)(const mc_catalog *cat, const void *arg, mc_catalog_answer *out, json_t **errors);
 
 /* Answers from the cache entry kind:what of the current generation, or builds the body, then
  * caches it. A kv failure only means building it. */
@@ -127,14 +139,17 @@ static int cached(const mc_catalog *cat, const char *kind, const char *what, bui
                   mc_catalog_answer *out, json_t **errors) {
   char key[MC_KV_KEY_MAX + 1];
   int64_t gen = 0;
-  json_t *body = NULL;
   int use = cat->cfg->catalog_cache && generation(cat->kv, &gen) == MC_OK &&
             (size_t)snprintf(key, sizeof key, "catalog:%lld:%s:%s", (long long)gen, kind, what) < MC_KV_KEY_MAX;
   memset(out, 0, sizeof *out);
   if (use && cache_get(cat->kv, key, out) == MC_OK) return MC_OK;
-  int rc = build(cat, arg, &body, errors);
-  if (rc != MC_OK) return rc;
-  if ((rc = answer_from(body, out)) == MC_OK && use) cache_put(cat, key, out);
+  int rc = build(cat, arg, out, errors);
+  if (rc != MC_OK) {
+    mc_catalog_answer_free(out);
+    return rc;
+  }
+  mc_catalog_etag(out->body, out->len, out->etag);
+  if (use) cache_put(cat, key, out);
   return rc;
 }
 
@@ -147,50 +162,57 @@ static void copy_members(json_t *dst, const json_t *src, const char *const *name
   }
 }
 
-static int listed(const char *name, const char *const *names) {
-  for (; *names; names++)
-    if (strcmp(name, *names) == 0) return 1;
-  return 0;
-}
-
-/* Leaves obj with exactly the members names lists (an allow-list, so a member the store adds
- * later stays private until it is named here), null for those it lacked. 0, or -1 without
- * memory. */
-static int keep_only(json_t *obj, const char *const *names) {
-  const char *key;
-  json_t *v;
-  void *tmp;
-  json_object_foreach_safe(obj, tmp, key, v) {
-    if (!listed(key, names)) json_object_del(obj, key);
+/* Writes the product as customers see it: no stock level (in_stock, and only_left when stock is
+ * 1..MC_CATALOG_LOW_STOCK), no active flag, images without their byte sizes. Written member by
+ * member, so a member the store adds later stays private until it is written here. */
+static void w_public_product(mc_jtext *b, const mc_product_row *r) {
+  mc_jt_lit(b, "{\"id\":");
+  mc_jt_str(b, r->id);
+  mc_jt_lit(b, ",\"name\":");
+  mc_jt_str(b, r->name);
+  mc_jt_lit(b, ",\"slug\":");
+  mc_jt_str(b, r->slug);
+  mc_jt_lit(b, ",\"description\":");
+  mc_jt_str(b, r->description);
+  mc_jt_lit(b, ",\"price\":");
+  mc_jt_int(b, r->price);
+  mc_jt_lit(b, ",\"currency\":");
+  mc_jt_str(b, r->currency);
+  mc_jt_lit(b, ",\"compare_at_price\":");
+  if (r->compare_at_price >= 0) mc_jt_int(b, r->compare_at_price);
+  else mc_jt_lit(b, "null");
+  mc_jt_lit(b, ",\"sku\":");
+  mc_jt_str(b, r->sku);
+  mc_jt_lit(b, ",\"category_ids\":[");
+  for (size_t i = 0; i < r->category_count; i++) {
+    if (i > 0) mc_jt_lit(b, ",");
+    mc_jt_str(b, r->category_ids[i]);
   }
-  for (; *names; names++)
-    if (!json_object_get(obj, *names) && json_object_set_new(obj, *names, json_null()) != 0) return -1;
-  return 0;
-}
-
-/* In place rather than into a new object: a listing page converts twenty of these, and
- * building copies was a tenth of an uncached search. */
-int mc_catalog_public_view(json_t *p) {
-  static const char *const members[] = {"id", "name", "slug", "description", "price", "currency",
-                                        "compare_at_price", "sku", "category_ids", "images",
-                                        "created_at", "updated_at", NULL};
-  static const char *const image_members[] = {"id", "url", "width", "height", "content_type", NULL};
-  json_int_t stock = json_integer_value(json_object_get(p, "stock"));
-  json_t *img;
-  size_t i;
-  if (!json_is_object(p) || keep_only(p, members) != 0) return MC_ERR_INTERNAL;
-  if (!json_is_array(json_object_get(p, "category_ids")) && json_object_set_new(p, "category_ids", json_array()))
-    return MC_ERR_INTERNAL;
-  if (!json_is_array(json_object_get(p, "images")) && json_object_set_new(p, "images", json_array()))
-    return MC_ERR_INTERNAL;
-  json_array_foreach(json_object_get(p, "images"), i, img) {
-    if (!json_is_object(img) || keep_only(img, image_members) != 0) return MC_ERR_INTERNAL;
+  mc_jt_lit(b, "],\"images\":[");
+  for (size_t i = 0; i < r->image_count; i++) {
+    const mc_product_image_ref *im = &r->images[i];
+    mc_jt_lit(b, i > 0 ? ",{\"id\":" : "{\"id\":");
+    mc_jt_str(b, im->id);
+    mc_jt_lit(b, ",\"url\":");
+    mc_jt_str(b, im->url);
+    mc_jt_lit(b, ",\"content_type\":");
+    mc_jt_str(b, im->content_type);
+    mc_jt_lit(b, ",\"width\":");
+    mc_jt_int(b, im->width);
+    mc_jt_lit(b, ",\"height\":");
+    mc_jt_int(b, im->height);
+    mc_jt_lit(b, "}");
   }
-  if (json_object_set_new(p, "in_stock", json_boolean(stock > 0)) != 0 ||
-      json_object_set_new(p, "only_left",
-                          stock > 0 && stock <= MC_CATALOG_LOW_STOCK ? json_integer(stock) : json_null()) != 0)
-    return MC_ERR_INTERNAL;
-  return MC_OK;
+  mc_jt_lit(b, "],\"created_at\":");
+  mc_jt_time(b, r->created_at);
+  mc_jt_lit(b, ",\"updated_at\":");
+  mc_jt_time(b, r->updated_at);
+  mc_jt_lit(b, ",\"in_stock\":");
+  mc_jt_bool(b, r->stock > 0);
+  mc_jt_lit(b, ",\"only_left\":");
+  if (r->stock > 0 && r->stock <= MC_CATALOG_LOW_STOCK) mc_jt_int(b, r->stock);
+  else mc_jt_lit(b, "null");
+  mc_jt_lit(b, "}");
 }
 
 static json_t *public_category(const json_t *c) {
@@ -214,7 +236,7 @@ static void add_children(json_t *node, const json_t *all, const char *parent_id)
 
 /* --- public reads ------------------------------------------------------------------------------ */
 
-static int build_tree(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors) {
+static int build_tree(const mc_catalog *cat, const void *arg, mc_catalog_answer *out, json_t **errors) {
   json_t *all = NULL, *tree, *c;
   size_t i;
   (void)arg, (void)errors;
@@ -231,8 +253,7 @@ static int build_tree(const mc_catalog *cat, const void *arg, json_t **body, jso
     json_array_append_new(tree, node);
   }
   json_decref(all);
-  *body = json_pack("{s:o}", "categories", tree);
-  return *body ? MC_OK : MC_ERR_INTERNAL;
+  return answer_json(json_pack("{s:o}", "categories", tree), out);
 }
 
 int mc_catalog_tree_public(const mc_catalog *cat, mc_catalog_answer *out) {
@@ -242,7 +263,7 @@ int mc_catalog_tree_public(const mc_catalog *cat, mc_catalog_answer *out) {
   return rc;
 }
 
-static int build_category(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors) {
+static int build_category(const mc_catalog *cat, const void *arg, mc_catalog_answer *out, json_t **errors) {
   const char *slug = arg;
   json_t *all = NULL, *c, *node = NULL;
   size_t i;
@@ -257,8 +278,7 @@ static int build_category(const mc_catalog *cat, const void *arg, json_t **body,
   }
   json_decref(all);
   if (!node) return MC_ERR_NOT_FOUND;
-  *body = json_pack("{s:o}", "category", node);
-  return *body ? MC_OK : MC_ERR_INTERNAL;
+  return answer_json(json_pack("{s:o}", "category", node), out);
 }
 
 int mc_catalog_category_public(const mc_catalog *cat, const char *slug, mc_catalog_answer *out) {
@@ -270,19 +290,20 @@ int mc_catalog_category_public(const mc_catalog *cat, const char *slug, mc_catal
   return rc;
 }
 
-static int build_product(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors) {
+static int build_product(const mc_catalog *cat, const void *arg, mc_catalog_answer *out, json_t **errors) {
   const char *key = arg;
-  json_t *p = NULL;
+  mc_product_page *page = NULL;
+  mc_jtext b = {0};
   (void)errors;
-  int rc = mc_id_valid(key, "prod") ? cat->store->ops->product_get(cat->store, key, &p)
-                                    : cat->store->ops->product_get_by_slug(cat->store, key, &p);
-  if (rc == MC_OK && !json_is_true(json_object_get(p, "active"))) rc = MC_ERR_NOT_FOUND;
-  if (rc == MC_OK) rc = mc_catalog_public_view(p);
+  int rc = cat->store->ops->product_page_get(cat->store, key, !mc_id_valid(key, "prod"), &page);
+  if (rc == MC_OK && !page->rows[0].active) rc = MC_ERR_NOT_FOUND;
   if (rc == MC_OK) {
-    *body = json_pack("{s:O}", "product", p);
-    if (!*body) rc = MC_ERR_INTERNAL;
+    mc_jt_lit(&b, "{\"product\":");
+    w_public_product(&b, &page->rows[0]);
+    mc_jt_lit(&b, "}");
+    rc = answer_text(&b, out);
   }
-  json_decref(p);
+  mc_product_page_free(page);
   return rc;
 }
 
@@ -296,11 +317,6 @@ int mc_catalog_product_public(const mc_catalog *cat, const char *id_or_slug, mc_
 }
 
 /* --- listings ---------------------------------------------------------------------------------- */
-
-typedef struct listing_arg {
-  const mc_catalog_listing *l;
-  int admin;
-} listing_arg;
 
 /* Fills ids (new NULL-terminated array borrowing from *all) with the category named by slug and
  * its children. MC_ERR_INVALID with a category error when there is none. */
@@ -324,45 +340,64 @@ static int category_filter(const mc_catalog *cat, const char *slug, json_t **all
   return MC_OK;
 }
 
-static int build_listing(const mc_catalog *cat, const void *arg, json_t **body, json_t **errors) {
-  const listing_arg *a = arg;
-  const mc_catalog_listing *l = a->l;
-  json_t *all = NULL, *items = NULL, *item;
+/* The store query of listing l; ids: the category filter's (NULL for none). */
+static mc_product_query listing_query(const mc_catalog_listing *l, int admin, const char **ids) {
+  return (mc_product_query){
+    .q = l->q[0] ? l->q : NULL,
+    .category_ids = ids,
+    .min_price = l->min_price,
+    .max_price = l->max_price,
+    .in_stock = l->in_stock,
+    .include_inactive = admin && l->include_inactive,
+    .archived = admin && l->archived,
+    .low_stock = admin ? l->low_stock : -1,
+    .sort = l->sort,
+    .limit = l->limit,
+    .offset = l->offset,
+  };
+}
+
+/* The page of listing l (*page, the caller's) and its count. MC_ERR_INVALID with errors for an
+ * unknown category. */
+static int listing_rows(const mc_catalog *cat, const mc_catalog_listing *l, int admin, mc_product_page **page,
+                        int64_t *count, json_t **errors) {
+  json_t *all = NULL;
   const char **ids = NULL;
-  int64_t count = 0;
-  size_t i;
   int rc = MC_OK;
   if (l->category[0]) rc = category_filter(cat, l->category, &all, &ids, errors);
   if (rc == MC_OK) {
-    mc_product_query q = {
-      .q = l->q[0] ? l->q : NULL,
-      .category_ids = ids,
-      .min_price = l->min_price,
-      .max_price = l->max_price,
-      .in_stock = l->in_stock,
-      .include_inactive = a->admin && l->include_inactive,
-      .archived = a->admin && l->archived,
-      .low_stock = a->admin ? l->low_stock : -1,
-      .sort = l->sort,
-      .limit = l->limit,
-      .offset = l->offset,
-    };
-    rc = cat->store->ops->product_list(cat->store, &q, &items, &count);
+    mc_product_query q = listing_query(l, admin, ids);
+    rc = cat->store->ops->product_page(cat->store, &q, page, count);
   }
   free(ids);
   json_decref(all);
+  return rc;
+}
+
+/* The customers' listing, written as text from the store's rows: it is the storefront's
+ * uncached hot read, and going through jansson values (build, convert, serialise, free) was
+ * more than half its cost. */
+static int build_listing(const mc_catalog *cat, const void *arg, mc_catalog_answer *out, json_t **errors) {
+  const mc_catalog_listing *l = arg;
+  mc_product_page *page = NULL;
+  mc_jtext b = {0};
+  int64_t count = 0;
+  int rc = listing_rows(cat, l, 0, &page, &count, errors);
   if (rc != MC_OK) return rc;
-  if (!a->admin) {
-    json_array_foreach(items, i, item) {
-      if ((rc = mc_catalog_public_view(item)) != MC_OK) {
-        json_decref(items);
-        return rc;
-      }
-    }
+  mc_jt_lit(&b, "{\"products\":[");
+  for (size_t i = 0; i < page->count; i++) {
+    if (i > 0) mc_jt_lit(&b, ",");
+    w_public_product(&b, &page->rows[i]);
   }
-  *body = json_pack("{s:o, s:I, s:i, s:I}", "products", items, "count", (json_int_t)count, "limit", l->limit,
-                    "offset", (json_int_t)l->offset);
-  return *body ? MC_OK : MC_ERR_INTERNAL;
+  mc_jt_lit(&b, "],\"count\":");
+  mc_jt_int(&b, count);
+  mc_jt_lit(&b, ",\"limit\":");
+  mc_jt_int(&b, l->limit);
+  mc_jt_lit(&b, ",\"offset\":");
+  mc_jt_int(&b, l->offset);
+  mc_jt_lit(&b, "}");
+  mc_product_page_free(page);
+  return answer_text(&b, out);
 }
 
 /* Writes the listing's canonical form, hashed, into key (33 bytes): equal queries however
@@ -384,15 +419,22 @@ static void listing_key(const mc_catalog_listing *l, char key[33]) {
 int mc_catalog_list_public(const mc_catalog *cat, const mc_catalog_listing *listing, mc_catalog_answer *out,
                            json_t **errors) {
   char key[33];
-  listing_arg arg = {listing, 0};
   listing_key(listing, key);
-  return cached(cat, "list", key, build_listing, &arg, out, errors);
+  return cached(cat, "list", key, build_listing, listing, out, errors);
 }
 
 int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, json_t **errors) {
-  listing_arg arg = {listing, 1};
+  mc_product_page *page = NULL;
+  json_t *items = NULL;
+  int64_t count = 0;
+  int rc = listing_rows(cat, listing, 1, &page, &count, errors);
   *out = NULL;
-  return build_listing(cat, &arg, out, errors);
+  if (rc == MC_OK) rc = mc_product_page_docs(page, &items);
+  mc_product_page_free(page);
+  if (rc != MC_OK) return rc;
+  *out = json_pack("{s:o, s:I, s:i, s:I}", "products", items, "count", (json_int_t)count, "limit", listing->limit,
+                   "offset", (json_int_t)listing->offset);
+  return *out ? MC_OK : MC_ERR_INTERNAL;
 }
 
 int mc_catalog_categories_admin(const mc_catalog *cat, json_t **out) {

@@ -120,12 +120,6 @@ int mc_catalog_category_public(const mc_catalog *cat, const char *slug, mc_catal
 /* Frees what *a holds and clears it. */
 void mc_catalog_answer_free(mc_catalog_answer *a);
 
-/* Turns a product document (the caller's, not shared) into what customers may see, in place:
- * no stock level (in_stock, and only_left when stock is 1..MC_CATALOG_LOW_STOCK), no active
- * flag, images without their byte sizes; any member not named for customers is removed.
- * MC_OK, or MC_ERR_INTERNAL without memory (the document is then half converted). */
-int mc_catalog_public_view(json_t *product);
-
 /* Writes the strong ETag of body[0..len) into out: a 64-bit hash of it in 16 hex digits,
  * quoted. */
 void mc_catalog_etag(const char *body, size_t len, char out[MC_CATALOG_ETAG_LEN + 1]);

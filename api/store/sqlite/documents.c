@@ -21,25 +21,43 @@ int mc_sqlite_key_ok(const char *key, size_t max, size_t *len) {
   return *len >= 1 && *len <= max;
 }
 
-int mc_sqlite_get_one(mc_store *st, mc_sqlite_sql id, const char *sql, const char *key, size_t key_max,
-                      int (*from_row)(sqlite3_stmt *stmt, json_t **out), const char *what, json_t **out) {
+int mc_sqlite_read_one(mc_store *st, mc_sqlite_sql id, const char *sql, const char *key, size_t key_max,
+                       int (*read)(sqlite3_stmt *stmt, void *arg), void *arg, const char *what) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   size_t len;
   int err, rc;
 
-  if (out == NULL) return MC_ERR_INVALID;
-  *out = NULL;
   if (key == NULL) return MC_ERR_INVALID;
   if (!mc_sqlite_key_ok(key, key_max, &len)) return MC_ERR_NOT_FOUND;
   if ((err = mc_sqlite_stmt_get(st, id, sql, &db, &stmt)) != MC_OK) return err;
   rc = sqlite3_bind_text(stmt, 1, key, (int)len, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  if (rc == SQLITE_ROW) err = from_row(stmt, out);
+  if (rc == SQLITE_ROW) err = read(stmt, arg);
   else if (rc == SQLITE_DONE) err = MC_ERR_NOT_FOUND;
   else err = mc_sqlite_status(db, rc, what);
   mc_sqlite_stmt_done(stmt);
   return err;
+}
+
+/* mc_sqlite_get_one's reader: from_row into out. */
+typedef struct doc_reader {
+  int (*from_row)(sqlite3_stmt *stmt, json_t **out);
+  json_t **out;
+} doc_reader;
+
+static int read_doc(sqlite3_stmt *stmt, void *arg) {
+  const doc_reader *r = arg;
+  return r->from_row(stmt, r->out);
+}
+
+int mc_sqlite_get_one(mc_store *st, mc_sqlite_sql id, const char *sql, const char *key, size_t key_max,
+                      int (*from_row)(sqlite3_stmt *stmt, json_t **out), const char *what, json_t **out) {
+  doc_reader r = {from_row, out};
+
+  if (out == NULL) return MC_ERR_INVALID;
+  *out = NULL;
+  return mc_sqlite_read_one(st, id, sql, key, key_max, read_doc, &r, what);
 }
 
 int mc_sqlite_write_returning(sqlite3 *db, sqlite3_stmt *stmt, int (*from_row)(sqlite3_stmt *stmt, json_t **out),

@@ -44,8 +44,6 @@ typedef enum mc_sqlite_sql {
   MC_SQL_CATEGORY_DELETE,
   /* products.c */
   MC_SQL_PRODUCT_INSERT,
-  MC_SQL_PRODUCT_GET,
-  MC_SQL_PRODUCT_GET_BY_SLUG,
   MC_SQL_PRODUCT_UPDATE,
   MC_SQL_PRODUCT_TOUCH,
   MC_SQL_PRODUCT_DELETE,
@@ -59,6 +57,11 @@ typedef enum mc_sqlite_sql {
   MC_SQL_PRODUCT_ARCHIVE,
   MC_SQL_PRODUCT_UNCART,
   MC_SQL_PRODUCT_TERM_AFTER, /* product_list.c: the first indexed word after a search's last */
+  MC_SQL_PRODUCT_PHRASE_COUNT,       /* product_list.c: a one-word search's matches */
+  MC_SQL_PRODUCT_NAMED_PHRASE_COUNT, /* and its name matches */
+  /* product_rows.c */
+  MC_SQL_PRODUCT_ROW_GET,
+  MC_SQL_PRODUCT_ROW_GET_BY_SLUG,
   /* coupons.c */
   MC_SQL_COUPON_INSERT,
   MC_SQL_COUPON_GET,
@@ -208,9 +211,6 @@ int mc_sqlite_slug_valid(const char *s, size_t len);
  * match anything stored, so lookups answer MC_ERR_NOT_FOUND without asking. */
 int mc_sqlite_key_ok(const char *key, size_t max, size_t *len);
 
-/* Runs the statement id (sql) with key bound to ?1 and builds the first row with from_row into
- * *out (new reference). MC_ERR_INVALID for NULL out or key, MC_ERR_NOT_FOUND when the key is
- * not 1..key_max bytes or no row matches; what names the lookup in error logs. */
 /* Steps a write ... RETURNING statement (bound by the caller) to its end. Its change happens at
  * the first step and commits when it finishes, so the row is read in between with from_row;
  * *out (NULL: not wanted) gets the document, a new reference. MC_ERR_NOT_FOUND when no row
@@ -218,6 +218,13 @@ int mc_sqlite_key_ok(const char *key, size_t max, size_t *len);
  * of memory, a row another writer broke), the write stands and from_row's error is returned. */
 int mc_sqlite_write_returning(sqlite3 *db, sqlite3_stmt *stmt, int (*from_row)(sqlite3_stmt *stmt, json_t **out),
                               const char *what, json_t **out);
+/* Runs the statement id (sql) with key bound to ?1 and hands its first row to read(stmt, arg),
+ * returning what read returns. MC_ERR_INVALID for a NULL key, MC_ERR_NOT_FOUND when the key is
+ * not 1..key_max bytes or no row matches; what names the lookup in error logs. */
+int mc_sqlite_read_one(mc_store *st, mc_sqlite_sql id, const char *sql, const char *key, size_t key_max,
+                       int (*read)(sqlite3_stmt *stmt, void *arg), void *arg, const char *what);
+/* mc_sqlite_read_one building the row with from_row into *out (new reference); MC_ERR_INVALID
+ * for a NULL out too. */
 int mc_sqlite_get_one(mc_store *st, mc_sqlite_sql id, const char *sql, const char *key, size_t key_max,
                       int (*from_row)(sqlite3_stmt *stmt, json_t **out), const char *what, json_t **out);
 
@@ -305,17 +312,31 @@ int mc_sqlite_cart_merge(mc_store *st, const char *token_hash, const char *user_
                          const mc_cart_limits *limits, mc_cart **out);
 int mc_sqlite_cart_purge_expired(mc_store *st, int64_t max, int64_t *out_count);
 
-/* The select list of a whole product document over products aliased p, category ids and
- * images included (one subquery each, run only for the rows returned), and the reader of
- * such a row (products.c). *out is a new reference. */
-#define MC_SQLITE_PRODUCT_COLUMNS                                                                \
+/* The columns of a product row (mc_product_row), over the alias p, in the order
+ * mc_sqlite_product_row_read reads them. Categories and images come as text the reader splits
+ * (cheaper to make and to read than JSON): the category ids ([a-z0-9_]) separated by spaces
+ * (products.category_list, kept by triggers: migration 8), and each image's id, url,
+ * content_type, width, height and bytes separated by the unit separator (31), images by the
+ * record separator (30); no stored image string holds a control character. A product without
+ * a cover (products.cover_url, kept by triggers) has no image, so its images are not looked
+ * for. */
+#define MC_SQLITE_PRODUCT_ROW_COLUMNS                                                             \
   "p.id, p.name, p.slug, p.description, p.price, p.currency, p.compare_at_price, p.sku, "        \
   "p.stock, p.active, "                                                                          \
-  "(SELECT json_group_array(category_id) FROM (SELECT category_id FROM product_categories "      \
-  "WHERE product_seq = p.seq ORDER BY category_id)), "                                           \
-  "(SELECT json_group_array(json_object('id', id, 'url', url, 'content_type', content_type, "    \
-  "'width', width, 'height', height, 'bytes', bytes)) FROM (SELECT * FROM product_images "       \
-  "WHERE product_id = p.id ORDER BY position)), p.created_at, p.updated_at, p.archived_at"
-int mc_sqlite_product_from_row(sqlite3_stmt *stmt, json_t **out);
+  "p.category_list, "                                                                           \
+  "CASE WHEN p.cover_url IS NULL THEN NULL ELSE (SELECT group_concat(id || char(31) || url || "  \
+  "char(31) || content_type || char(31) || width || char(31) || height || char(31) || bytes, "   \
+  "char(30)) FROM (SELECT * FROM product_images WHERE product_id = p.id ORDER BY position)) "    \
+  "END, p.created_at, p.updated_at, p.archived_at"
+/* Registers mc_match_count (fts_count.c), the count of a one-word search's matches, on db. */
+int mc_sqlite_fts_count_register(sqlite3 *db);
+/* A new empty page; NULL without memory. */
+mc_product_page *mc_sqlite_product_page_new(void);
+/* Appends the product of the statement's current row (MC_SQLITE_PRODUCT_ROW_COLUMNS from
+ * column 0) to page. MC_ERR_INTERNAL without memory or for a row the reader cannot split. */
+int mc_sqlite_product_row_read(sqlite3_stmt *stmt, mc_product_page *page);
+int mc_sqlite_product_page(mc_store *st, const mc_product_query *query, mc_product_page **out,
+                           int64_t *out_count);
+int mc_sqlite_product_page_get(mc_store *st, const char *key, int by_slug, mc_product_page **out);
 
 #endif

@@ -322,6 +322,33 @@ static const mc_sqlite_migration migrations[] = {
     * index finds them all at once. */
    "ALTER TABLE products ADD COLUMN archived_at INTEGER CHECK (archived_at IS NULL OR active = 0);"
    "CREATE INDEX products_archived ON products (archived_at) WHERE archived_at IS NOT NULL;"},
+  {8, "products: the category ids beside the product",
+   /* Every product read shows its category ids. A subquery into product_categories per
+    * product was a tenth of an uncached search (twenty of them a page); here they are part of
+    * the product row, space-separated in id order (ids are [a-z0-9_]), NULL for none, kept by
+    * triggers on every link write (and the cascade when a product goes). */
+   "ALTER TABLE products ADD COLUMN category_list TEXT;"
+   "UPDATE products SET category_list = (SELECT group_concat(category_id, ' ') FROM"
+   "  (SELECT category_id FROM product_categories WHERE product_seq = products.seq"
+   "   ORDER BY category_id));"
+   "CREATE TRIGGER products_category_list_insert AFTER INSERT ON product_categories BEGIN"
+   "  UPDATE products SET category_list = (SELECT group_concat(category_id, ' ') FROM"
+   "    (SELECT category_id FROM product_categories WHERE product_seq = new.product_seq"
+   "     ORDER BY category_id))"
+   "  WHERE seq = new.product_seq;"
+   "END;"
+   "CREATE TRIGGER products_category_list_delete AFTER DELETE ON product_categories BEGIN"
+   "  UPDATE products SET category_list = (SELECT group_concat(category_id, ' ') FROM"
+   "    (SELECT category_id FROM product_categories WHERE product_seq = old.product_seq"
+   "     ORDER BY category_id))"
+   "  WHERE seq = old.product_seq;"
+   "END;"
+   "CREATE TRIGGER products_category_list_update AFTER UPDATE ON product_categories BEGIN"
+   "  UPDATE products SET category_list = (SELECT group_concat(category_id, ' ') FROM"
+   "    (SELECT category_id FROM product_categories WHERE product_seq = products.seq"
+   "     ORDER BY category_id))"
+   "  WHERE seq IN (old.product_seq, new.product_seq);"
+   "END;"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

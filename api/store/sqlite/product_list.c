@@ -310,7 +310,7 @@ static int sql_build(int shape, int sort, int count, sql_buf *b) {
     sql_count(b, shape, fts_only, sort);
   } else {
     fts_only = fts_only && is_tier(sort);
-    sql_add(b, "SELECT " MC_SQLITE_PRODUCT_COLUMNS " FROM (SELECT ");
+    sql_add(b, "SELECT " MC_SQLITE_PRODUCT_ROW_COLUMNS " FROM (SELECT ");
     if (fts_only) sql_fts(b, "abs(", fts, ".rowid) AS seq");
     else sql_add(b, "p.seq AS seq");
     if (sort == MC_SORT_RELEVANCE) sql_add(b, ", " RELEVANCE " AS score");
@@ -359,6 +359,7 @@ typedef struct list_args {
   const char *category;         /* the first of them, borrowed from the query */
   int64_t min_price, max_price;
   int64_t low_stock;
+  int words;                    /* in the full-text query */
   int matches_nothing;
 } list_args;
 
@@ -371,7 +372,8 @@ static int query_valid(const mc_product_query *q) {
 
 /* The full-text query of plain text q; 0 when q has no word. */
 static int fts_query(const char *q, int last_prefix, list_args *a) {
-  return fts_words(q, last_prefix, a->fts) != 0;
+  a->words = fts_words(q, last_prefix, a->fts);
+  return a->words != 0;
 }
 
 static int list_args_make(const mc_product_query *q, list_args *a) {
@@ -432,26 +434,40 @@ static int list_bind(sqlite3_stmt *stmt, const list_args *a) {
   return rc;
 }
 
+/* The count of a storefront search of one word with no row filter, by mc_match_count
+ * (fts_count.c): on the first match, when there is one. Admin shapes count with count(*), as
+ * they also leave archived products out. */
+static const char *const phrase_count_sql[2] = {
+  "SELECT mc_match_count(products_fts) FROM products_fts WHERE products_fts MATCH ?1 LIMIT 1",
+  "SELECT mc_match_count(products_name_fts) FROM products_name_fts "
+  "WHERE products_name_fts MATCH ?1 LIMIT 1",
+};
+
 /* The number of matches of a's shape and full-text query; with sort SORT_NAMED, of the name
  * matches. */
 static int list_count(mc_store *st, const list_args *a, int sort, int64_t *out) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  int err = list_stmt(st, a->shape, sort, 1, &db, &stmt);
+  int phrase = (a->shape & (L_Q | L_ACTIVE)) == (L_Q | L_ACTIVE) && !(a->shape & L_ROW_FILTERS) && a->words == 1;
+  int named = sort == SORT_NAMED;
+  int err = phrase ? mc_sqlite_stmt_get(st, named ? MC_SQL_PRODUCT_NAMED_PHRASE_COUNT : MC_SQL_PRODUCT_PHRASE_COUNT,
+                                        phrase_count_sql[named], &db, &stmt)
+                   : list_stmt(st, a->shape, sort, 1, &db, &stmt);
   int rc;
 
   if (err != MC_OK) return err;
-  rc = list_bind(stmt, a);
+  rc = phrase ? sqlite3_bind_text(stmt, P_Q, a->fts, -1, SQLITE_STATIC) : list_bind(stmt, a);
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) *out = sqlite3_column_int64(stmt, 0);
+  else if (rc == SQLITE_DONE && phrase) *out = 0; /* no match at all */
   else err = mc_sqlite_status(db, rc, "product count");
   mc_sqlite_stmt_done(stmt);
   return err;
 }
 
-/* Appends the documents of one page (limit rows from offset) in a's order to items. */
+/* Appends the rows of one page (limit rows from offset) in a's order to page. */
 static int list_page(mc_store *st, const list_args *a, int limit, int64_t offset,
-                     json_t *items) {
+                     mc_product_page *page) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   int err = list_stmt(st, a->shape, a->sort, 0, &db, &stmt);
@@ -462,13 +478,8 @@ static int list_page(mc_store *st, const list_args *a, int limit, int64_t offset
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, P_LIMIT, limit);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, P_OFFSET, offset);
   while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    json_t *doc;
-    err = mc_sqlite_product_from_row(stmt, &doc);
+    err = mc_sqlite_product_row_read(stmt, page);
     if (err != MC_OK) goto done;
-    if (json_array_append_new(items, doc) != 0) {
-      err = MC_ERR_INTERNAL;
-      goto done;
-    }
     rc = SQLITE_OK;
   }
   if (rc != SQLITE_DONE) err = mc_sqlite_status(db, rc, "product list");
@@ -480,21 +491,21 @@ done:
 /* A relevance page past RANKED_MAX matches: the name matches, then the rest. The number of
  * name matches is only needed when the page runs past them, and a short page of them tells it
  * without counting, unless the page starts past them all. */
-static int list_tiered(mc_store *st, list_args *a, const mc_product_query *q, json_t *items) {
+static int list_tiered(mc_store *st, list_args *a, const mc_product_query *q, mc_product_page *page) {
   int64_t named = 0;
   size_t got;
   int err;
 
   a->sort = SORT_NAMED;
-  err = list_page(st, a, q->limit, q->offset, items);
-  got = json_array_size(items);
+  err = list_page(st, a, q->limit, q->offset, page);
+  got = page->count;
   if (err == MC_OK && got < (size_t)q->limit) {
     if (got > 0 || q->offset == 0) named = q->offset + (int64_t)got;
     else err = list_count(st, a, SORT_NAMED, &named);
   }
   if (err == MC_OK && got < (size_t)q->limit) {
     a->sort = named > 0 ? SORT_UNNAMED : SORT_TIERED; /* the same rows, one clause fewer */
-    err = list_page(st, a, q->limit - (int)got, q->offset > named ? q->offset - named : 0, items);
+    err = list_page(st, a, q->limit - (int)got, q->offset > named ? q->offset - named : 0, page);
   }
   return err;
 }
@@ -528,25 +539,25 @@ static void fts_drop_prefix(mc_store *st, const char *q, list_args *a) {
 }
 
 /* The count and the page come from one read transaction, so they agree with each other. */
-int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t **out_items,
+int mc_sqlite_product_page(mc_store *st, const mc_product_query *query, mc_product_page **out,
                            int64_t *out_count) {
   list_args a;
-  json_t *items = NULL;
+  mc_product_page *page = NULL;
   sqlite3 *db = NULL;
   int64_t count = -1;
   int err;
 
-  if (out_items != NULL) *out_items = NULL;
+  if (out != NULL) *out = NULL;
   if (out_count != NULL) *out_count = 0;
-  if (query == NULL || out_items == NULL) return MC_ERR_INVALID;
+  if (query == NULL || out == NULL) return MC_ERR_INVALID;
   if (!query_valid(query)) {
     mc_debug("store.sqlite", "product list: a query value is out of range");
     return MC_ERR_INVALID;
   }
   err = list_args_make(query, &a);
   if (err != MC_OK) goto done;
-  items = json_array();
-  if (items == NULL) {
+  page = mc_sqlite_product_page_new();
+  if (page == NULL) {
     err = MC_ERR_INTERNAL;
     goto done;
   }
@@ -561,17 +572,37 @@ int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t *
   if (out_count != NULL || a.sort == MC_SORT_RELEVANCE) err = list_count(st, &a, a.sort, &count);
   /* Past the last match there is no page to read. */
   if (err == MC_OK && (count < 0 || query->offset < count)) {
-    if (a.sort == MC_SORT_RELEVANCE && count > RANKED_MAX) err = list_tiered(st, &a, query, items);
-    else err = list_page(st, &a, query->limit, query->offset, items);
+    if (a.sort == MC_SORT_RELEVANCE && count > RANKED_MAX) err = list_tiered(st, &a, query, page);
+    else err = list_page(st, &a, query->limit, query->offset, page);
   }
   err = mc_sqlite_tx_end(st, err);
 done:
   free(a.categories);
   if (err != MC_OK) {
-    json_decref(items);
+    mc_product_page_free(page);
+    return err;
+  }
+  *out = page;
+  if (out_count != NULL) *out_count = count;
+  return MC_OK;
+}
+
+int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t **out_items,
+                           int64_t *out_count) {
+  mc_product_page *page = NULL;
+  json_t *items = NULL;
+  int err;
+
+  if (out_items != NULL) *out_items = NULL;
+  if (out_count != NULL) *out_count = 0;
+  if (out_items == NULL) return MC_ERR_INVALID;
+  err = mc_sqlite_product_page(st, query, &page, out_count);
+  if (err == MC_OK) err = mc_product_page_docs(page, &items);
+  mc_product_page_free(page);
+  if (err != MC_OK) {
+    if (out_count != NULL) *out_count = 0;
     return err;
   }
   *out_items = items;
-  if (out_count != NULL) *out_count = count;
   return MC_OK;
 }

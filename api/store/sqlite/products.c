@@ -20,9 +20,6 @@ static const char *const sql_text[MC_SQL_COUNT] = {
     "INSERT INTO products (id, name, slug, description, price, currency, compare_at_price, sku, "
     "stock, active, created_at, updated_at) VALUES (?1, ?2, ?3, coalesce(?4, ''), ?5, ?6, ?7, "
     "?8, coalesce(?9, 0), coalesce(?10, 1), ?13, ?13)",
-  [MC_SQL_PRODUCT_GET] = "SELECT " MC_SQLITE_PRODUCT_COLUMNS " FROM products p WHERE p.id = ?1",
-  [MC_SQL_PRODUCT_GET_BY_SLUG] =
-    "SELECT " MC_SQLITE_PRODUCT_COLUMNS " FROM products p WHERE p.slug = ?1",
   /* Unbound parameters are NULL: coalesce keeps the column; the members that may be set to
    * null change only when their flag (?11, ?12) is bound. max() keeps updated_at from going
    * back when the wall clock does. */
@@ -158,41 +155,6 @@ static const mc_sqlite_column image_columns[] = {
 };
 #define IMAGE_COLUMN_COUNT ((int)(sizeof image_columns / sizeof image_columns[0]))
 
-/* In the order of MC_SQLITE_PRODUCT_COLUMNS. */
-static const mc_sqlite_column product_columns[] = {
-  {"id", MC_SQLITE_COL_TEXT},           {"name", MC_SQLITE_COL_TEXT},
-  {"slug", MC_SQLITE_COL_TEXT},         {"description", MC_SQLITE_COL_TEXT},
-  {"price", MC_SQLITE_COL_INT},         {"currency", MC_SQLITE_COL_TEXT},
-  {"compare_at_price", MC_SQLITE_COL_INT}, {"sku", MC_SQLITE_COL_TEXT},
-  {"stock", MC_SQLITE_COL_INT},         {"active", MC_SQLITE_COL_BOOL},
-  {"category_ids", MC_SQLITE_COL_JSON}, {"images", MC_SQLITE_COL_JSON},
-  {"created_at", MC_SQLITE_COL_TIME},   {"updated_at", MC_SQLITE_COL_TIME},
-};
-#define PRODUCT_COLUMN_COUNT ((int)(sizeof product_columns / sizeof product_columns[0]))
-
-/* archived_at follows the columns above: a time, or null (which MC_SQLITE_COL_TIME is not). */
-int mc_sqlite_product_from_row(sqlite3_stmt *stmt, json_t **out) {
-  char when[MC_TIME_STR_MAX];
-  json_t *archived;
-  int err = mc_sqlite_row_doc(stmt, 0, product_columns, PRODUCT_COLUMN_COUNT, "read product", out);
-
-  if (err != MC_OK) return err;
-  if (sqlite3_column_type(stmt, PRODUCT_COLUMN_COUNT) == SQLITE_NULL) {
-    archived = json_null();
-  } else if (mc_time_format_ms(sqlite3_column_int64(stmt, PRODUCT_COLUMN_COUNT), when) == MC_OK) {
-    archived = json_string(when);
-  } else {
-    mc_error("store.sqlite", "read product: archived_at is out of range");
-    archived = NULL;
-  }
-  if (archived == NULL || json_object_set_new(*out, "archived_at", archived) != 0) {
-    json_decref(*out);
-    *out = NULL;
-    return MC_ERR_INTERNAL;
-  }
-  return MC_OK;
-}
-
 /* category_ids, when present: an array of at most MC_PRODUCT_CATEGORIES_MAX distinct category
  * ids. Whether they exist is the foreign key's to say, inside the write. */
 static int category_ids_valid(const json_t *ids, const char *what) {
@@ -247,23 +209,15 @@ static int product_link(mc_store *st, const char *id, const json_t *ids, int rep
   return err;
 }
 
-/* The product whose key column (per the statement) equals key (len bytes), or
- * MC_ERR_NOT_FOUND; *out is a new reference. */
-static int product_read(mc_store *st, mc_sqlite_sql id, const char *key, size_t len,
-                        json_t **out) {
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  int err = stmt_get(st, id, &db, &stmt);
-  int rc;
+/* The document of the product whose id (by_slug 0) or slug (1) is key, read as a row
+ * (product_rows.c), or MC_ERR_NOT_FOUND; *out is a new reference. */
+static int product_read(mc_store *st, int by_slug, const char *key, json_t **out) {
+  mc_product_page *page = NULL;
+  int err = mc_sqlite_product_page_get(st, key, by_slug, &page);
 
   *out = NULL;
-  if (err != MC_OK) return err;
-  rc = sqlite3_bind_text(stmt, 1, key, (int)len, SQLITE_STATIC);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  if (rc == SQLITE_ROW) err = mc_sqlite_product_from_row(stmt, out);
-  else if (rc == SQLITE_DONE) err = MC_ERR_NOT_FOUND;
-  else err = mc_sqlite_status(db, rc, "product get");
-  mc_sqlite_stmt_done(stmt);
+  if (err == MC_OK) err = mc_product_row_doc(&page->rows[0], out);
+  mc_product_page_free(page);
   return err;
 }
 
@@ -271,7 +225,7 @@ static int product_read(mc_store *st, mc_sqlite_sql id, const char *key, size_t 
  * commit so it is exactly what the transaction wrote. */
 static int product_result(mc_store *st, const char *id, json_t **out) {
   if (out == NULL) return MC_OK;
-  return product_read(st, MC_SQL_PRODUCT_GET, id, strlen(id), out);
+  return product_read(st, 0, id, out);
 }
 
 /* Ends the transaction; *out (may be NULL) keeps the document only if it committed. */
@@ -319,7 +273,7 @@ int mc_sqlite_product_get(mc_store *st, const char *id, json_t **out) {
   *out = NULL;
   if (id == NULL) return MC_ERR_INVALID;
   if (!mc_sqlite_key_ok(id, PRODUCT_ID_MAX, &len)) return MC_ERR_NOT_FOUND;
-  return product_read(st, MC_SQL_PRODUCT_GET, id, len, out);
+  return product_read(st, 0, id, out);
 }
 
 int mc_sqlite_product_get_by_slug(mc_store *st, const char *slug, json_t **out) {
@@ -329,7 +283,7 @@ int mc_sqlite_product_get_by_slug(mc_store *st, const char *slug, json_t **out) 
   *out = NULL;
   if (slug == NULL) return MC_ERR_INVALID;
   if (!mc_sqlite_key_ok(slug, 100, &len)) return MC_ERR_NOT_FOUND;
-  return product_read(st, MC_SQL_PRODUCT_GET_BY_SLUG, slug, len, out);
+  return product_read(st, 1, slug, out);
 }
 
 /* Runs the one-row write stmt (bound but for the time, ?time) and reports MC_ERR_NOT_FOUND

@@ -132,6 +132,7 @@ static int conn_open(mc_sqlite *s, mc_sqlite_conn **out) {
     err = mc_sqlite_status(conn->db, rc, "configure connection");
     goto done;
   }
+  err = mc_sqlite_fts_count_register(conn->db);
 done:
   if (err != MC_OK) conn_free(conn);
   else *out = conn;
@@ -362,6 +363,8 @@ static const mc_store_ops sqlite_ops = {
   .product_update = mc_sqlite_product_update,
   .product_delete = mc_sqlite_product_delete,
   .product_list = mc_sqlite_product_list,
+  .product_page = mc_sqlite_product_page,
+  .product_page_get = mc_sqlite_product_page_get,
   .product_image_add = mc_sqlite_product_image_add,
   .product_image_remove = mc_sqlite_product_image_remove,
   .coupon_create = mc_sqlite_coupon_create,
