@@ -129,11 +129,19 @@ export async function openPage(browser, shop, { width = 1280, height = 900 } = {
   return { context, page };
 }
 
-/** Scrolls through the page so lazy images load, then back to the top. */
+/** Loads every image of the page for a full-page screenshot, then waits until all are in.
+ * Scrolling alone was not enough: a scroll that outran the renderer left the last row of lazy
+ * images unrequested, and back at the top they were out of the lazy-loading range for good
+ * (1 run in 3 timed out at 1280 px). So each image is switched to eager loading as well. */
 export async function loadLazyImages(page) {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  for (let y = 0; y < height; y += 500) await page.evaluate((top) => window.scrollTo(0, top), y);
-  await page.evaluate(() => window.scrollTo(0, 0));
+  for (let y = 0; y < height; y += 500) {
+    await page.evaluate((top) => new Promise((done) => { window.scrollTo(0, top); requestAnimationFrame(() => done()); }), y);
+  }
+  await page.evaluate(() => {
+    for (const img of document.images) img.loading = 'eager';
+    window.scrollTo(0, 0);
+  });
   await page.waitForLoadState('networkidle');
   await page.waitForFunction(() => [...document.images].every((img) => img.complete));
 }
