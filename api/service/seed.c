@@ -82,6 +82,24 @@ static const char *const shape_svg[MC_SEED_SHAPE_COUNT] = {
                    "<rect x=\"265\" y=\"425\" width=\"270\" height=\"110\" rx=\"22\"/>",
   [MC_SEED_GLOBE] = "<path d=\"M400 70v110\" fill=\"none\"/><circle cx=\"400\" cy=\"345\" r=\"165\"/>"
                     "<path d=\"M300 300a110 110 0 0 1 60-60\" fill=\"none\" stroke=\"#fff\"/>",
+  [MC_SEED_KNIFE] = "<path d=\"M330 255h260c45 0 70 25 70 55-95 60-200 85-330 90z\"/>"
+                    "<rect x=\"140\" y=\"275\" width=\"190\" height=\"72\" rx=\"32\"/>"
+                    "<circle cx=\"195\" cy=\"311\" r=\"11\" fill=\"#fff\"/><circle cx=\"275\" cy=\"311\" r=\"11\" fill=\"#fff\"/>",
+  [MC_SEED_SPOON] = "<ellipse cx=\"400\" cy=\"235\" rx=\"88\" ry=\"112\"/>"
+                    "<rect x=\"382\" y=\"340\" width=\"36\" height=\"210\" rx=\"18\"/>",
+  [MC_SEED_SHEARS] = "<path d=\"M340 420l120-280 26 12-96 292zM460 420L340 140l-26 12 96 292z\"/>"
+                     "<circle cx=\"318\" cy=\"470\" r=\"58\" fill=\"none\" stroke-width=\"26\"/>"
+                     "<circle cx=\"482\" cy=\"470\" r=\"58\" fill=\"none\" stroke-width=\"26\"/>"
+                     "<circle cx=\"400\" cy=\"335\" r=\"12\" fill=\"#fff\"/>",
+  [MC_SEED_POUCH] = "<path d=\"M265 205h270l30 335H235z\"/><rect x=\"255\" y=\"165\" width=\"290\" height=\"48\" rx=\"10\"/>"
+                    "<ellipse cx=\"400\" cy=\"380\" rx=\"58\" ry=\"80\" fill=\"#fff\" fill-opacity=\".45\"/>"
+                    "<path d=\"M405 305c-38 50 32 95-10 150\" fill=\"none\"/>",
+  [MC_SEED_PACKET] = "<rect x=\"250\" y=\"150\" width=\"300\" height=\"390\" rx=\"14\"/>"
+                     "<rect x=\"290\" y=\"215\" width=\"220\" height=\"190\" rx=\"12\" fill=\"#fff\" fill-opacity=\".5\"/>"
+                     "<path d=\"M400 385v-95M400 320c-15-35-50-45-75-40 5 30 35 50 75 40zM400 300c15-40 55-50 80-45-5 35-40 55-80 45z\"/>",
+  [MC_SEED_TROWEL] = "<path d=\"M400 120c95 70 105 200 0 270-105-70-95-200 0-270z\"/>"
+                     "<rect x=\"390\" y=\"385\" width=\"20\" height=\"45\"/>"
+                     "<rect x=\"365\" y=\"425\" width=\"70\" height=\"125\" rx=\"30\"/>",
 };
 
 /* Appends text to out[*n..cap) with &, <, >, " and ' escaped; 0, or -1 when it does not fit. */
