@@ -95,12 +95,13 @@ int mc_image_url_name(const json_t *image, char out[MC_IMAGE_NAME_MAX]);
  * *out_image gets the image document and *out_product (may be NULL) the updated product (new
  * references). MC_ERR_NOT_FOUND for an unknown product, MC_ERR_INVALID when the product
  * already has MC_PRODUCT_IMAGES_MAX images (or info is not a probed image within the bounds),
- * MC_ERR_INTERNAL when the file cannot be written, or the store's other errors. */
+ * MC_ERR_CONFLICT when the product is archived (it takes no change), MC_ERR_INTERNAL when the
+ * file cannot be written, or the store's other errors. */
 int mc_images_add(mc_store *st, const char *data_dir, const char *product_id, const unsigned char *buf,
                   size_t len, const mc_image_info *info, json_t **out_image, json_t **out_product);
 
 /* Removes an image record from a product, then its file. MC_ERR_NOT_FOUND when the product has
- * no such image. A file that cannot be removed is logged and does not fail the call (the record
+ * no such image, MC_ERR_CONFLICT when the product is archived (its orders still show it). A file that cannot be removed is logged and does not fail the call (the record
  * is gone, and names are never reused). */
 int mc_images_remove(mc_store *st, const char *data_dir, const char *product_id, const char *image_id);
 

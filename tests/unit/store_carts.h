@@ -45,7 +45,7 @@ static inline json_t *stocked(mc_store *st, const char *slug, int64_t price, int
   return product_create_ok(st, doc);
 }
 
-static inline json_t *coupon_create_ok(mc_store *st, const char *code) {
+static inline json_t *cart_coupon_create_ok(mc_store *st, const char *code) {
   json_t *doc = DOC("cpn", "s:s, s:s, s:i", "code", code, "kind", "percent", "value", 10);
   json_t *out = NULL;
   ck_assert_int_eq(st->ops->coupon_create(st, doc, &out), MC_OK);

@@ -340,7 +340,7 @@ START_TEST(contract_cart_remove_and_clear) {
   mc_store *st = open_fresh(&factories[_i], &env);
   json_t *user = user_create_ok(st, "a@example.com");
   mc_cart_owner customer = {.user_id = str_of(user, "id")};
-  json_t *a = stocked(st, "a", 100, 5), *b = stocked(st, "b", 200, 5), *coupon = coupon_create_ok(st, "TEN");
+  json_t *a = stocked(st, "a", 100, 5), *b = stocked(st, "b", 200, 5), *coupon = cart_coupon_create_ok(st, "TEN");
   mc_cart *cart = NULL;
 
   mc_cart_free(add_ok(st, &customer, a, 1));
@@ -372,7 +372,7 @@ START_TEST(contract_cart_coupon_is_set_replaced_removed_and_lost_with_the_coupon
   mc_store *st = open_fresh(&factories[_i], &env);
   hash_buf h = hash_of('f');
   mc_cart_owner creating = {.new_token_hash = h.s}, guest = {.token_hash = h.s};
-  json_t *ten = coupon_create_ok(st, "TEN"), *twenty = coupon_create_ok(st, "TWENTY");
+  json_t *ten = cart_coupon_create_ok(st, "TEN"), *twenty = cart_coupon_create_ok(st, "TWENTY");
   mc_cart *cart = NULL;
 
   /* Applying a coupon is a first write too: it makes the cart. */
@@ -513,8 +513,8 @@ START_TEST(contract_cart_merge_creates_the_customer_cart_and_carries_the_coupon_
   hash_buf h1 = hash_of('4'), h2 = hash_of('5');
   mc_cart_owner g1 = {.new_token_hash = h1.s}, g2 = {.new_token_hash = h2.s};
   mc_cart_owner customer = {.user_id = str_of(other, "id")};
-  json_t *mug = stocked(st, "mug", 100, 10), *ten = coupon_create_ok(st, "TEN");
-  json_t *twenty = coupon_create_ok(st, "TWENTY");
+  json_t *mug = stocked(st, "mug", 100, 10), *ten = cart_coupon_create_ok(st, "TEN");
+  json_t *twenty = cart_coupon_create_ok(st, "TWENTY");
   mc_cart *cart = NULL;
 
   mc_cart_free(add_ok(st, &g1, mug, 1));

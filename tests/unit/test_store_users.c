@@ -445,7 +445,7 @@ START_TEST(contract_user_count_by_role_counts_each_role) {
 }
 END_TEST
 
-/* As many as test_store.c's event racers (test_store_catalog.c keeps its own count). */
+/* As many as test_store.c's event racers (test_store_products.c keeps its own count). */
 enum { RACERS = 16 };
 
 typedef struct user_racer_arg {
