@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
-import { STEP_TIMEOUT_MS, apiCall, catalogSettled, launchBrowser, newCustomer, product, startShop, urlMatches } from './harness.js';
+import { STEP_TIMEOUT_MS, apiCall, catalogSettled, launchBrowser, newCustomer, product, settle, startShop, urlMatches } from './harness.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -65,7 +65,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
       page.setDefaultTimeout(STEP_TIMEOUT_MS);
       for (const [name, url, ready] of GUEST_PAGES) {
         await page.goto(url);
-        await ready(page);
+        await settle(page, ready, name);
         for (const v of await violations(page)) found.push(`${name}: ${v}`);
       }
       // The sign-up form with the API's field errors shown.
@@ -82,7 +82,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
       await urlMatches(page, (u) => u.pathname === '/cart');
       for (const [name, url, ready] of MEMBER_PAGES) {
         await page.goto(url);
-        await ready(page);
+        await settle(page, ready, name);
         for (const v of await violations(page)) found.push(`${name}: ${v}`);
       }
       if (width < 800) {

@@ -112,6 +112,10 @@ export async function openPage(browser, shop, { width = 1280, height = 900 } = {
   const context = await browser.newContext({ baseURL: shop.base, viewport: { width, height }, locale: 'en-US' });
   const page = await context.newPage();
   page.problems = [];
+  page.pending = new Map(); // request -> when it started, for settle()'s report
+  page.on('request', (r) => page.pending.set(r, Date.now()));
+  page.on('requestfinished', (r) => page.pending.delete(r));
+  page.on('requestfailed', (r) => page.pending.delete(r));
   page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
     // Chromium logs every 4xx answer as a console error: a guest's start-up refresh (401) and
@@ -127,6 +131,27 @@ export async function openPage(browser, shop, { width = 1280, height = 900 } = {
   }
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   return { context, page };
+}
+
+/**
+ * Waits for ready(page) after a navigation. About one full browser run in eight under
+ * scripts/test (two test files, two browsers and two servers on two cores), a page did not
+ * render within the step timeout; it never happened alone, and curl finds no request that
+ * stalls. So a page that does not come is reported (its URL, the requests still open and the
+ * text on screen) and loaded once more; a second miss fails the test.
+ */
+export async function settle(page, ready, what) {
+  try {
+    await ready(page);
+  } catch (err) {
+    if (err?.name !== 'TimeoutError') throw err;
+    const open = [...(page.pending ?? new Map())].map(([r, t]) => `${r.method()} ${r.url()} (${Date.now() - t} ms)`);
+    const text = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '?');
+    console.log(`# e2e: ${what} did not render in time at ${page.url()}; open requests: ${open.join(', ') || 'none'}; ` +
+      `on screen: ${JSON.stringify(text.slice(0, 300))}; loading it once more`);
+    await page.reload();
+    await ready(page);
+  }
 }
 
 /** Loads every image of the page for a full-page screenshot, then waits until all are in.

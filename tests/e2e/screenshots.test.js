@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  SCREENSHOT_DIR, apiCall, catalogSettled, createCoupon, launchBrowser, loadLazyImages, newCustomer, openPage, product, startShop,
+  SCREENSHOT_DIR, apiCall, catalogSettled, createCoupon, launchBrowser, loadLazyImages, newCustomer, openPage, product, settle, startShop,
 } from './harness.js';
 
 let shop;
@@ -62,7 +62,7 @@ describe('screenshots', () => {
       for (const [name, url, ready] of PAGES) {
         const { page } = name === 'cart' ? member : guest;
         await page.goto(url);
-        await ready(page);
+        await settle(page, ready, name);
         await loadLazyImages(page);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.equal(overflow, 0, `${name} at ${width} px scrolls sideways by ${overflow} px`);
