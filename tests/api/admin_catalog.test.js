@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { REDIS_URL, api, assertProblem, startServer } from './helpers.js';
+import { REDIS_URL, adminAndCustomer, api, assertProblem, startServer } from './helpers.js';
 
 const run = crypto.randomBytes(4).toString('hex');
 const ADMIN = { email: `catadmin-${run}@example.com`, password: 'admin passphrase of some length' };
@@ -29,14 +29,7 @@ let customerHeaders;
 
 before(async () => {
   server = await startServer({ redisUrl: redisDb(9), env: { MERCATO_ADMIN_EMAIL: ADMIN.email, MERCATO_ADMIN_PASSWORD: ADMIN.password } });
-  const login = await api(server, 'POST', `${P}/auth/login`, { body: { ...ADMIN, token_delivery: 'body' } });
-  assert.equal(login.status, 200, login.text);
-  adminHeaders = { Authorization: `Bearer ${login.body.access_token}` };
-  const signup = await api(server, 'POST', `${P}/auth/signup`, {
-    body: { email: `shopper-${run}@example.com`, password: 'correct horse battery staple', name: 'Shopper', token_delivery: 'body' },
-  });
-  assert.equal(signup.status, 201, signup.text);
-  customerHeaders = { Authorization: `Bearer ${signup.body.access_token}` };
+  ({ adminHeaders, customerHeaders } = await adminAndCustomer(server, ADMIN, `shopper-${run}@example.com`));
 });
 
 after(async () => { await server?.stop(); });

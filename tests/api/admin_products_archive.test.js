@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { api, assertInvalid, assertProblem, startServer } from './helpers.js';
+import { adminAndCustomer, api, assertInvalid, assertProblem, startServer } from './helpers.js';
 
 const run = crypto.randomBytes(4).toString('hex');
 const ADMIN = { email: `archadmin-${run}@example.com`, password: 'admin passphrase of some length' };
@@ -27,14 +27,7 @@ let customerHeaders;
 
 before(async () => {
   server = await startServer({ env: { MERCATO_ADMIN_EMAIL: ADMIN.email, MERCATO_ADMIN_PASSWORD: ADMIN.password } });
-  const login = await api(server, 'POST', `${P}/auth/login`, { body: { ...ADMIN, token_delivery: 'body' } });
-  assert.equal(login.status, 200, login.text);
-  adminHeaders = { Authorization: `Bearer ${login.body.access_token}` };
-  const signup = await api(server, 'POST', `${P}/auth/signup`, {
-    body: { email: `archive-shopper-${run}@example.com`, password: 'correct horse battery staple', name: 'Shopper', token_delivery: 'body' },
-  });
-  assert.equal(signup.status, 201, signup.text);
-  customerHeaders = { Authorization: `Bearer ${signup.body.access_token}` };
+  ({ adminHeaders, customerHeaders } = await adminAndCustomer(server, ADMIN, `archive-shopper-${run}@example.com`));
 });
 
 after(async () => { await server?.stop(); });

@@ -656,3 +656,17 @@ export function assertInvalid(res, expected) {
   assert.deepEqual(got, expected.map(([f, c]) => `${f}:${c}`).sort(), res.text);
   return body;
 }
+
+/**
+ * Signs in the admin that MERCATO_ADMIN_* created and signs up a customer with email: the
+ * headers of each, for the admin test files.
+ */
+export async function adminAndCustomer(server, admin, email) {
+  const login = await api(server, 'POST', '/api/v1/auth/login', { body: { ...admin, token_delivery: 'body' } });
+  assert.equal(login.status, 200, login.text);
+  const signup = await api(server, 'POST', '/api/v1/auth/signup', {
+    body: { email, password: 'correct horse battery staple', name: 'Shopper', token_delivery: 'body' },
+  });
+  assert.equal(signup.status, 201, signup.text);
+  return { adminHeaders: bearer(login.body.access_token), customerHeaders: bearer(signup.body.access_token) };
+}
