@@ -54,7 +54,8 @@ int mc_product_row_doc(const mc_product_row *r, json_t **out) {
                     r->sku != NULL ? json_string(r->sku) : json_null(), "stock", (json_int_t)r->stock, "active",
                     r->active, "category_ids", cats, "images", images, "created_at", time_value(r->created_at),
                     "updated_at", time_value(r->updated_at));
-  if (doc != NULL && json_object_set_new(doc, "archived_at", r->archived_at > 0 ? time_value(r->archived_at) : json_null()) != 0) {
+  if (doc != NULL &&
+      json_object_set_new(doc, "archived_at", r->archived_at > 0 ? time_value(r->archived_at) : json_null()) != 0) {
     json_decref(doc);
     doc = NULL;
   }
