@@ -40,33 +40,31 @@ static json_t *image_doc(const mc_product_image_ref *im) {
 
 int mc_product_row_doc(const mc_product_row *r, json_t **out) {
   json_t *cats = json_array(), *images = json_array(), *doc = NULL;
+  json_t *created = time_value(r->created_at), *updated = time_value(r->updated_at);
+  json_t *archived = r->archived_at > 0 ? time_value(r->archived_at) : json_null();
   int ok = cats != NULL && images != NULL;
 
   *out = NULL;
   for (size_t i = 0; ok && i < r->category_count; i++)
     ok = json_array_append_new(cats, json_string(r->category_ids[i])) == 0;
   for (size_t i = 0; ok && i < r->image_count; i++) ok = json_array_append_new(images, image_doc(&r->images[i])) == 0;
+  /* json_pack fails on a NULL for "o" (a time that could not be written) and then releases
+   * every "o" value it was given. */
   if (ok)
-    doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:I, s:b, s:O, s:O, s:o?, s:o?}", "id", r->id, "name",
-                    r->name, "slug", r->slug, "description", r->description, "price", (json_int_t)r->price,
+    doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:I, s:b, s:O, s:O, s:o, s:o, s:o}", "id", r->id,
+                    "name", r->name, "slug", r->slug, "description", r->description, "price", (json_int_t)r->price,
                     "currency", r->currency, "compare_at_price",
                     r->compare_at_price >= 0 ? json_integer(r->compare_at_price) : json_null(), "sku",
                     r->sku != NULL ? json_string(r->sku) : json_null(), "stock", (json_int_t)r->stock, "active",
-                    r->active, "category_ids", cats, "images", images, "created_at", time_value(r->created_at),
-                    "updated_at", time_value(r->updated_at));
-  if (doc != NULL &&
-      json_object_set_new(doc, "archived_at", r->archived_at > 0 ? time_value(r->archived_at) : json_null()) != 0) {
-    json_decref(doc);
-    doc = NULL;
+                    r->active, "category_ids", cats, "images", images, "created_at", created, "updated_at", updated,
+                    "archived_at", archived);
+  else {
+    json_decref(created);
+    json_decref(updated);
+    json_decref(archived);
   }
   json_decref(cats);
   json_decref(images);
-  /* "s:o?" leaves a member out when its time could not be written: that is a failure. */
-  if (doc != NULL && (json_object_get(doc, "created_at") == NULL || json_object_get(doc, "updated_at") == NULL ||
-                      json_object_get(doc, "archived_at") == NULL)) {
-    json_decref(doc);
-    doc = NULL;
-  }
   *out = doc;
   return doc != NULL ? MC_OK : MC_ERR_INTERNAL;
 }

@@ -60,25 +60,21 @@ static int64_t number(const char *s) {
   return *end == '\0' ? v : -1;
 }
 
-/* Splits the images text at *text into images (n of them). 0 when it is malformed. */
+/* Splits the images text into images (n records, as pieces() counted them). 0 when a record
+ * is malformed. */
 static int images_split(char *text, mc_product_image_ref *images, size_t n) {
-  char **records = malloc(n * sizeof *records);
-  int ok = records != NULL;
+  char *record = text;
 
-  if (ok) split(text, RECORD_SEP, records, n);
-  for (size_t i = 0; ok && i < n; i++) {
-    char *f[IMAGE_FIELDS] = {0};
-    size_t got = pieces(records[i], strlen(records[i]), UNIT_SEP);
-    if (got != IMAGE_FIELDS) {
-      ok = 0;
-      break;
-    }
-    split(records[i], UNIT_SEP, f, IMAGE_FIELDS);
+  for (size_t i = 0; i < n; i++) {
+    char *next = strchr(record, RECORD_SEP), *f[IMAGE_FIELDS] = {0};
+    if (next != NULL) *next++ = '\0';
+    if (pieces(record, strlen(record), UNIT_SEP) != IMAGE_FIELDS) return 0;
+    split(record, UNIT_SEP, f, IMAGE_FIELDS);
     images[i] = (mc_product_image_ref){f[0], f[1], f[2], number(f[3]), number(f[4]), number(f[5])};
-    ok = images[i].width > 0 && images[i].height > 0 && images[i].bytes >= 0;
+    if (images[i].width <= 0 || images[i].height <= 0 || images[i].bytes < 0) return 0;
+    record = next != NULL ? next : record + strlen(record);
   }
-  free(records);
-  return ok;
+  return 1;
 }
 
 int mc_sqlite_product_row_read(sqlite3_stmt *stmt, mc_product_page *page) {

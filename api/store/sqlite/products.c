@@ -210,7 +210,8 @@ static int product_link(mc_store *st, const char *id, const json_t *ids, int rep
 }
 
 /* The document of the product whose id (by_slug 0) or slug (1) is key, read as a row
- * (product_rows.c), or MC_ERR_NOT_FOUND; *out is a new reference. */
+ * (product_rows.c): MC_ERR_INVALID for a NULL key, MC_ERR_NOT_FOUND for a key that is not one
+ * or names no product; *out is a new reference. */
 static int product_read(mc_store *st, int by_slug, const char *key, json_t **out) {
   mc_product_page *page = NULL;
   int err = mc_sqlite_product_page_get(st, key, by_slug, &page);
@@ -267,22 +268,12 @@ done:
 }
 
 int mc_sqlite_product_get(mc_store *st, const char *id, json_t **out) {
-  size_t len;
-
   if (out == NULL) return MC_ERR_INVALID;
-  *out = NULL;
-  if (id == NULL) return MC_ERR_INVALID;
-  if (!mc_sqlite_key_ok(id, PRODUCT_ID_MAX, &len)) return MC_ERR_NOT_FOUND;
   return product_read(st, 0, id, out);
 }
 
 int mc_sqlite_product_get_by_slug(mc_store *st, const char *slug, json_t **out) {
-  size_t len;
-
   if (out == NULL) return MC_ERR_INVALID;
-  *out = NULL;
-  if (slug == NULL) return MC_ERR_INVALID;
-  if (!mc_sqlite_key_ok(slug, 100, &len)) return MC_ERR_NOT_FOUND;
   return product_read(st, 1, slug, out);
 }
 
