@@ -9,6 +9,7 @@
 #include <ulfius.h>
 
 #include "mercato/app.h"
+#include "mercato/refusal.h"
 
 #define MC_ROUTE_PARAMS_MAX 4
 #define MC_ROUTE_PARAM_LEN 256
@@ -91,6 +92,15 @@ void mc_http_problem_with(mc_http_ctx *ctx, struct _u_response *resp, int status
 /* Maps an mc_err to its HTTP status and stable code in the one place that does so, and writes
  * the problem with detail. */
 void mc_http_error(mc_http_ctx *ctx, struct _u_response *resp, int err, const char *detail);
+
+/* Answers the refusal r (emptied: mc_refusal_clear) through the one table of refusal codes
+ * (http/refusal.c): its status and problem code, detail, errors[] (r's, or one naming r->field
+ * with r->code), and r's numbers as extension members. A refusal without a code, or with a code
+ * the table lacks (logged), answers as mc_http_error(err). */
+void mc_http_refusal(mc_http_ctx *ctx, struct _u_response *resp, int err, mc_refusal *r);
+
+/* The HTTP status the table gives code, or 0 when it has no row (for tests). */
+int mc_http_refusal_status(const char *code);
 
 /* Appends {field, code, message} to the array *errors (created on first use). */
 void mc_http_add_error(json_t **errors, const char *field, const char *code, const char *message);
