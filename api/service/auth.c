@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mercato/auth.h"
+#include "mercato/codec.h"
 #include "mercato/digest.h"
 #include "mercato/err.h"
 #include "mercato/fsutil.h"
@@ -178,26 +179,6 @@ int mc_auth_normalize_email(const char *email, char out[MC_EMAIL_MAX + 1]) {
   return MC_OK;
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), or 0 when it is malformed. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  size_t len;
-  unsigned cp;
-  if (s[0] < 0x80) return 1;
-  if ((s[0] & 0xe0) == 0xc0) len = 2, cp = s[0] & 0x1f;
-  else if ((s[0] & 0xf0) == 0xe0) len = 3, cp = s[0] & 0x0f;
-  else if ((s[0] & 0xf8) == 0xf0) len = 4, cp = s[0] & 0x07;
-  else return 0;
-  if (len > n) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-      cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return len;
-}
-
 int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]) {
   const char *start = name, *end;
   size_t len;
@@ -210,7 +191,7 @@ int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]) {
   if (len == 0 || len > MC_NAME_MAX) return MC_ERR_INVALID;
   for (size_t i = 0; i < len; chars++) {
     const unsigned char *c = (const unsigned char *)start + i;
-    size_t s = utf8_seq(c, len - i);
+    size_t s = mc_utf8_decode(c, len - i, NULL);
     if (s == 0 || (s == 1 && (c[0] < 0x20 || c[0] == 0x7f))) return MC_ERR_INVALID;
     if (s == 2 && c[0] == 0xc2 && c[1] < 0xa0) return MC_ERR_INVALID; /* C1 controls */
     i += s;
