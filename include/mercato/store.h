@@ -13,14 +13,15 @@
  * index or another in MongoDB). A query's text is split into words: runs of letters and digits,
  * where any non-ASCII byte counts as a letter; only the first 8 words count, each cut to 64
  * bytes; a text with no word matches nothing. A product matches when its name or description
- * holds every word, case and accents ignored, each as a whole word except the last, which also
- * matches as a prefix ("cha" finds "chair"). Listings filter and count exactly those matches.
- * Relevance (MC_SORT_RELEVANCE) puts products whose name holds the words before those that
- * hold them only in the description, then stronger matches first; its finer order (the exact
- * scores) is the adapter's, and ties are broken by id as for every sort, so pages never
- * overlap. An adapter that cannot meet a point (a text index without prefix matching, say)
- * states the difference here, beside this paragraph, and in the README, and keeps every other
- * point; the sqlite adapter meets all of them (its scoring is described at mc_product_sort). */
+ * holds every word, case and accents ignored and nothing stemmed ("chairs" is not "chair"),
+ * each as a whole word except the last, which also matches as a prefix ("cha" finds "chair").
+ * Listings filter and count exactly those matches, whatever the sort. Relevance
+ * (MC_SORT_RELEVANCE) orders by how well a product matches, a word in the name counting for
+ * much more than one in the description; the exact scores, and whether a large result is
+ * ranked in full or in coarser tiers, are the adapter's (sqlite's: at mc_product_sort). Ties
+ * are broken by id as for every sort, so pages never overlap. An adapter that cannot keep a
+ * point (a text index that stems, or cannot match a prefix) states the difference here, beside
+ * this paragraph, and in the README, and keeps every other point. */
 #ifndef MERCATO_STORE_H
 #define MERCATO_STORE_H
 
