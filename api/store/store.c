@@ -13,13 +13,6 @@ void mc_store_close(mc_store *st) {
   st->ops->close(st);
 }
 
-void mc_cart_free(mc_cart *cart) {
-  if (cart == NULL) return;
-  free(cart->lines);
-  free(cart->text);
-  free(cart);
-}
-
 void mc_product_page_free(mc_product_page *page) {
   if (page == NULL) return;
   for (size_t i = 0; i < page->count; i++) free(page->rows[i].mem);

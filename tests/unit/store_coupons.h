@@ -11,6 +11,8 @@
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/store.h"
+#include "mercato/store/carts.h"
+#include "mercato/store/coupons.h"
 #include "store_catalog.h"
 #include "store_contract.h"
 
@@ -26,7 +28,7 @@ static inline json_t *coupon_doc(const char *code, const char *kind, int64_t val
 /* Creates doc (consumed) and returns the stored document (a new reference). */
 static inline json_t *coupon_create_ok(mc_store *st, json_t *doc) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->coupon_create(st, doc, &out), MC_OK);
+  ck_assert_int_eq(mc_store_coupon_create(st, doc, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(doc);
   return out;
@@ -34,7 +36,7 @@ static inline json_t *coupon_create_ok(mc_store *st, json_t *doc) {
 
 static inline json_t *coupon_get_ok(mc_store *st, const char *id) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->coupon_get(st, id, &out), MC_OK);
+  ck_assert_int_eq(mc_store_coupon_get(st, id, &out), MC_OK);
   return out;
 }
 
@@ -55,12 +57,23 @@ static inline void new_id(const char *prefix, char out[MC_ID_MAX]) {
   ck_assert_int_eq(mc_id_new(prefix, out), MC_OK);
 }
 
-/* Redeems for a fresh order and returns the refusal (MC_COUPON_APPLIES when counted). */
+/* Redeems for a fresh order and returns the refusal (MC_COUPON_APPLIES when counted), checking
+ * that a refusal comes back as MC_ERR_NOT_FOUND (unknown) or MC_ERR_CONFLICT with its code. */
 static inline mc_coupon_refusal redeem_at(mc_store *st, const char *id, const char *user, int64_t now) {
   mc_coupon_refusal r = (mc_coupon_refusal)-1;
+  mc_refusal why = {0};
   char order[MC_ID_MAX];
+  int err;
   new_id("ord", order);
-  ck_assert_int_eq(st->ops->coupon_redeem(st, id, order, user, now, &r), MC_OK);
+  err = mc_store_coupon_redeem(st, id, order, user, now, &r, &why);
+  if (r == MC_COUPON_APPLIES) {
+    ck_assert_int_eq(err, MC_OK);
+    ck_assert_ptr_null(why.code);
+  } else {
+    ck_assert_int_eq(err, r == MC_COUPON_UNKNOWN ? MC_ERR_NOT_FOUND : MC_ERR_CONFLICT);
+    ck_assert_str_eq(why.code, mc_coupon_problem_code(r));
+  }
+  mc_refusal_clear(&why);
   return r;
 }
 
