@@ -19,9 +19,10 @@ int mc_cart_limits_valid(const mc_cart_limits *l) {
  * (MC_MONEY_MAX - shipping) / (1 + rate); inclusive tax is inside them. */
 int64_t mc_cart_subtotal_max(const mc_pricing_config *p) {
   int64_t room = MC_MONEY_MAX - (p->shipping_flat > 0 && p->shipping_flat <= MC_MONEY_MAX ? p->shipping_flat : 0);
-  int rate = p->tax_inclusive || p->tax_rate_bp < 0 ? 0 : p->tax_rate_bp;
-  /* room * 10000 fits: 10^15 * 10^4 < 2^63. Rounding the tax half up can add one unit. */
-  int64_t max = room * PRICING_BP_ONE / (PRICING_BP_ONE + rate) - (rate > 0 ? 1 : 0);
+  int64_t rate = p->tax_inclusive || p->tax_rate_bp < 0 ? 0 : p->tax_rate_bp, den = PRICING_BP_ONE + rate;
+  /* room * 10000 / den in two parts, since room * 10000 would pass INT64_MAX. Rounding the tax
+   * half up can add one unit. */
+  int64_t max = room / den * PRICING_BP_ONE + room % den * PRICING_BP_ONE / den - (rate > 0 ? 1 : 0);
   return max > 0 ? max : 0;
 }
 

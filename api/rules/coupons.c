@@ -325,7 +325,7 @@ int mc_coupon_check(const json_t *doc, int for_update, const json_t *stored, mc_
   check_names(doc, !for_update, &c, why, &bad);
   check_numbers(doc, !for_update, &c, why, &bad);
   check_times(doc, &c, why, &bad);
-  return bad > 0 ? MC_ERR_INVALID : MC_OK;
+  return bad > 0 || (why != NULL && why->errors != NULL) ? MC_ERR_INVALID : MC_OK;
 }
 
 /* ---- the decision ---------------------------------------------------------------------------- */

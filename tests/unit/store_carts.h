@@ -4,7 +4,6 @@
 #define MERCATO_TEST_STORE_CARTS_H
 
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,19 +114,6 @@ static inline void assert_no_cart(mc_store *st, const mc_cart_owner *o) {
   mc_cart *cart = (mc_cart *)st;
   ck_assert_int_eq(mc_store_cart_get(st, o, &cart), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(cart);
-}
-
-/* The number of rows in table (constant), read on a second handle. */
-static inline int64_t rows_in(const store_env *env, const char *sql) {
-  sqlite3 *db = raw_open(env);
-  sqlite3_stmt *stmt = NULL;
-  int64_t n;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-  n = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  return n;
 }
 
 #endif

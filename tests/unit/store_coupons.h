@@ -4,7 +4,6 @@
 #define MERCATO_TEST_STORE_COUPONS_H
 
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 
 #include "mercato/clock.h"
@@ -92,19 +91,5 @@ static inline mc_coupon_refusal redeem(mc_store *st, const char *id, const char 
     snprintf(out, sizeof out, "%s", str_of(d_, "id"));                                                          \
     json_decref(coupon_create_ok(st, d_));                                                                      \
   } while (0)
-
-/* Runs a one-integer query on a second handle. */
-static inline int64_t raw_int(const store_env *env, const char *sql, const char *param) {
-  sqlite3 *db = raw_open(env);
-  sqlite3_stmt *stmt = NULL;
-  int64_t v;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_bind_text(stmt, 1, param, -1, SQLITE_TRANSIENT), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-  v = sqlite3_column_type(stmt, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  return v;
-}
 
 #endif

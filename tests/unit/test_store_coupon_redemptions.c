@@ -243,29 +243,11 @@ START_TEST(contract_racing_retries_of_one_order_count_once) {
 }
 END_TEST
 
-/* ---- sqlite: the schema's part ---- */
-
-START_TEST(sqlite_times_used_cannot_pass_the_usage_limit_for_any_writer) {
-  store_env env;
-  mc_store *st = open_fresh(&factories[0], &env);
-  char id[MC_ID_MAX], sql[256];
-
-  COUPON_WITH(id, "s:i", "usage_limit", 1);
-  ck_assert_int_eq(redeem(st, id, NULL), MC_COUPON_APPLIES);
-  snprintf(sql, sizeof sql, "UPDATE coupons SET times_used = times_used + 1 WHERE id = '%s'", id);
-  ck_assert_int_eq(raw_exec(&env, sql), SQLITE_CONSTRAINT);
-  ck_assert_int_eq(raw_int(&env, "SELECT times_used FROM coupons WHERE id = ?1", id), 1);
-  ck_assert_int_eq(raw_int(&env, "SELECT code = upper(code) FROM coupons WHERE id = ?1", id), 1);
-  close_and_drop(st, &env);
-}
-END_TEST
-
 /* ---- runner ---- */
 
 static Suite *redemptions_suite(void) {
   Suite *s = suite_create("store_coupon_redemptions");
   TCase *contract = tcase_create("contract");
-  TCase *sqlite = tcase_create("sqlite");
 
   tcase_add_loop_test(contract, contract_coupon_redeem_counts_an_order_once, 0, FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_coupon_redeem_refuses_in_order_and_changes_nothing, 0, FACTORY_COUNT);
@@ -274,8 +256,6 @@ static Suite *redemptions_suite(void) {
   tcase_add_loop_test(contract, contract_racing_redemptions_stay_within_the_per_customer_limit, 0, FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_racing_retries_of_one_order_count_once, 0, FACTORY_COUNT);
   suite_add_tcase(s, contract);
-  tcase_add_test(sqlite, sqlite_times_used_cannot_pass_the_usage_limit_for_any_writer);
-  suite_add_tcase(s, sqlite);
   return s;
 }
 

@@ -443,31 +443,11 @@ START_TEST(contract_coupon_delete_refuses_a_redeemed_coupon) {
 }
 END_TEST
 
-/* ---- sqlite: the schema's part ---- */
-
-START_TEST(sqlite_deleting_a_coupon_takes_it_off_carts) {
-  store_env env;
-  mc_store *st = open_fresh(&factories[0], &env);
-  char id[MC_ID_MAX], sql[512];
-
-  COUPON_WITH(id, "s:b", "active", 1);
-  snprintf(sql, sizeof sql,
-           "INSERT INTO carts (id, token_hash, coupon_id, created_at, updated_at, expires_at) VALUES "
-           "('cart_1', '%064d', '%s', 0, 0, 1)",
-           0, id);
-  ck_assert_int_eq(raw_exec(&env, sql), SQLITE_OK);
-  ck_assert_int_eq(mc_store_coupon_delete(st, id, NULL), MC_OK);
-  ck_assert_int_eq(raw_int(&env, "SELECT coupon_id IS NULL FROM carts WHERE id = ?1", "cart_1"), 1);
-  close_and_drop(st, &env);
-}
-END_TEST
-
 /* ---- runner ---- */
 
 static Suite *coupons_suite(void) {
   Suite *s = suite_create("store_coupons");
   TCase *contract = tcase_create("contract");
-  TCase *sqlite = tcase_create("sqlite");
 
   tcase_add_loop_test(contract, contract_coupon_round_trips_with_defaults, 0, FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_coupon_codes_are_found_in_any_case, 0, FACTORY_COUNT);
@@ -480,8 +460,6 @@ static Suite *coupons_suite(void) {
   tcase_add_loop_test(contract, contract_coupon_list_is_newest_first_with_filters, 0, FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_coupon_delete_refuses_a_redeemed_coupon, 0, FACTORY_COUNT);
   suite_add_tcase(s, contract);
-  tcase_add_test(sqlite, sqlite_deleting_a_coupon_takes_it_off_carts);
-  suite_add_tcase(s, sqlite);
   return s;
 }
 

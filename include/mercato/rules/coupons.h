@@ -64,8 +64,8 @@ mc_coupon_kind mc_coupon_kind_of(const char *s);
  * for_update 1: a non-empty set of changes (no id), judged with stored (the current document,
  * borrowed; NULL when unknown: the rules across members that need it then wait for the adapter,
  * which calls this again inside its transaction with the row it read). A member that why
- * already names (the caller reported it) is not judged again. Returns MC_OK or MC_ERR_INVALID;
- * why may be NULL. */
+ * already names (the caller reported it) is not judged again. Returns MC_ERR_INVALID when why
+ * holds any error, else MC_OK; why may be NULL. */
 int mc_coupon_check(const json_t *doc, int for_update, const json_t *stored, mc_refusal *why);
 
 /* ---- the decision --------------------------------------------------------------------------- */
