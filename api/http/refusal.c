@@ -35,7 +35,6 @@ static const refusal_row refusal_table[] = {
   {"product_archived", 409, NULL},
   {"category_in_use", 409, NULL},
   {"coupon_code_taken", 409, NULL},
-  {"coupon_changed", 409, NULL},
   {"coupon_redeemed", 409, NULL},
   /* coupons that do not apply to a cart */
   {"coupon_unknown", 422, NULL},
