@@ -23,7 +23,7 @@ static const char *const quantity_fields[] = {"quantity", NULL};
 static const char *const coupon_fields[] = {"code", NULL};
 
 static mc_carts carts_of(const mc_http_ctx *ctx) {
-  return (mc_carts){ctx->app->cfg, &ctx->app->pricing, ctx->app->store};
+  return (mc_carts){ctx->app->cfg, &ctx->app->pricing, ctx->app->store, ctx->app->kv};
 }
 
 /* The guest token the request sends: the header, or failing that the cookie. Borrowed. */
@@ -37,10 +37,13 @@ static const char *cookie_token(const struct _u_request *req) {
   return t && *t ? t : NULL;
 }
 
-static mc_cart_who who_of(const mc_http_ctx *ctx, const struct _u_request *req) {
+/* Who a request is from; client (CLIENT_MAX bytes) receives its address, which who borrows. */
+#define CLIENT_MAX 64
+static mc_cart_who who_of(const mc_http_ctx *ctx, const struct _u_request *req, char client[CLIENT_MAX]) {
   const char *token = header_token(req);
-  if (ctx->user) return (mc_cart_who){json_string_value(json_object_get(ctx->user, "id")), NULL};
-  return (mc_cart_who){NULL, token ? token : cookie_token(req)};
+  mc_http_client_ip(req, client, CLIENT_MAX);
+  if (ctx->user) return (mc_cart_who){json_string_value(json_object_get(ctx->user, "id")), NULL, client};
+  return (mc_cart_who){NULL, token ? token : cookie_token(req), client};
 }
 
 static void set_cart_cookie(mc_http_ctx *ctx, struct _u_response *resp, const char *token) {
@@ -70,36 +73,11 @@ static void send_cart(mc_http_ctx *ctx, struct _u_response *resp, mc_cart_outcom
   ctx->done = 1;
 }
 
-/* A refusal with errors[] naming field, and extra members (stolen, may be NULL). */
-static void refusal(mc_http_ctx *ctx, struct _u_response *resp, int status, const char *code, const char *field,
-                    const char *errcode, const char *detail, json_t *extra) {
-  json_t *errors = NULL;
-  mc_http_add_error(&errors, field, errcode, detail);
-  if (!extra) extra = json_object();
-  if (extra && errors) json_object_set_new(extra, "errors", errors);
-  else json_decref(errors);
-  mc_http_problem_with(ctx, resp, status, code, detail, extra);
-}
-
-/* Writes the answer for rc: the cart, the refusal the service explained, or the error. */
+/* Writes the answer for rc: the cart, or the refusal the service explained (http/refusal.c's
+ * table), or the error. */
 static void finish(mc_http_ctx *ctx, struct _u_response *resp, int rc, mc_cart_outcome *o) {
-  const char *p = o->problem;
   if (rc == MC_OK) send_cart(ctx, resp, o);
-  else if (!p) mc_http_error(ctx, resp, rc, NULL);
-  else if (strcmp(p, "unknown_product") == 0)
-    refusal(ctx, resp, 422, "validation_failed", "product_id", p, o->detail, NULL);
-  else if (strcmp(p, "line_limit") == 0)
-    refusal(ctx, resp, 422, "validation_failed", "quantity", p, o->detail,
-            json_pack("{s:I}", "available", (json_int_t)o->available));
-  else if (strcmp(p, "not_in_cart") == 0) mc_http_problem(ctx, resp, 404, p, o->detail, NULL);
-  else if (strcmp(p, "insufficient_stock") == 0)
-    refusal(ctx, resp, 409, p, "quantity", p, o->detail, json_pack("{s:I}", "available", (json_int_t)o->available));
-  else if (strcmp(p, "cart_full") == 0)
-    refusal(ctx, resp, 409, p, "product_id", p, o->detail, json_pack("{s:I}", "limit", (json_int_t)o->available));
-  else if (strncmp(p, "coupon_", 7) == 0)
-    refusal(ctx, resp, 422, p, "code", p, o->detail,
-            strcmp(p, "coupon_below_minimum") == 0 ? json_pack("{s:I}", "minimum", (json_int_t)o->minimum) : NULL);
-  else mc_http_error(ctx, resp, rc, o->detail);
+  else mc_http_refusal(ctx, resp, rc, &o->why);
   mc_cart_outcome_clear(o);
 }
 
@@ -127,14 +105,16 @@ static int64_t quantity_of(const mc_http_ctx *ctx, const json_t *body, json_t **
 
 static void get_cart(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_carts c = carts_of(ctx);
-  mc_cart_who who = who_of(ctx, req);
+  char client[CLIENT_MAX];
+  mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
   finish(ctx, resp, mc_cart_get(&c, &who, &o), &o);
 }
 
 static void add_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_carts c = carts_of(ctx);
-  mc_cart_who who = who_of(ctx, req);
+  char client[CLIENT_MAX];
+  mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
   json_t *errors = NULL;
   const json_t *body = mc_body_object(ctx, item_fields, &errors);
@@ -152,7 +132,8 @@ static void add_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
 
 static void set_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_carts c = carts_of(ctx);
-  mc_cart_who who = who_of(ctx, req);
+  char client[CLIENT_MAX];
+  mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
   json_t *errors = NULL;
   const json_t *body = mc_body_object(ctx, quantity_fields, &errors);
@@ -167,21 +148,24 @@ static void set_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
 
 static void remove_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_carts c = carts_of(ctx);
-  mc_cart_who who = who_of(ctx, req);
+  char client[CLIENT_MAX];
+  mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
   finish(ctx, resp, mc_cart_remove(&c, &who, mc_http_param(ctx, "product_id"), &o), &o);
 }
 
 static void clear_cart(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_carts c = carts_of(ctx);
-  mc_cart_who who = who_of(ctx, req);
+  char client[CLIENT_MAX];
+  mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
   finish(ctx, resp, mc_cart_clear(&c, &who, &o), &o);
 }
 
 static void apply_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_carts c = carts_of(ctx);
-  mc_cart_who who = who_of(ctx, req);
+  char client[CLIENT_MAX];
+  mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
   json_t *errors = NULL;
   const json_t *body = mc_body_object(ctx, coupon_fields, &errors);
@@ -196,7 +180,8 @@ static void apply_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct 
 
 static void remove_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_carts c = carts_of(ctx);
-  mc_cart_who who = who_of(ctx, req);
+  char client[CLIENT_MAX];
+  mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
   finish(ctx, resp, mc_cart_remove_coupon(&c, &who, &o), &o);
 }

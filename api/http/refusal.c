@@ -1,5 +1,6 @@
 /* refusal.c - the one table from a refusal's code (mercato/refusal.h) to an HTTP status and a
  * problem type, and the answer written from it. A new failure is a row here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "mercato/err.h"
@@ -20,6 +21,7 @@ static const refusal_row refusal_table[] = {
   {"validation_failed", 422, NULL},
   {"unknown_product", 422, "validation_failed"},
   {"line_limit", 422, "validation_failed"},
+  {"total_limit", 422, "validation_failed"},
   /* absent things */
   {"not_found", 404, NULL},
   {"not_in_cart", 404, NULL},
@@ -33,7 +35,6 @@ static const refusal_row refusal_table[] = {
   {"product_archived", 409, NULL},
   {"category_in_use", 409, NULL},
   {"coupon_code_taken", 409, NULL},
-  {"coupon_changed", 409, NULL},
   {"coupon_redeemed", 409, NULL},
   /* coupons that do not apply to a cart */
   {"coupon_unknown", 422, NULL},
@@ -78,8 +79,16 @@ void mc_http_refusal(mc_http_ctx *ctx, struct _u_response *resp, int err, mc_ref
   errors = r->errors;
   r->errors = NULL;
   if (errors == NULL && r->field[0]) mc_http_add_error(&errors, r->field, r->code, r->detail);
-  for (int i = 0; extra && i < r->nnumbers; i++)
+  for (int i = 0; extra && i < r->nnumbers; i++) {
+    char seconds[24];
+    /* A wait goes in the header a client already understands, not the body. */
+    if (strcmp(r->numbers[i].name, "retry_after") == 0) {
+      snprintf(seconds, sizeof seconds, "%lld", (long long)r->numbers[i].value);
+      u_map_put(resp->map_header, "Retry-After", seconds);
+      continue;
+    }
     json_object_set_new(extra, r->numbers[i].name, json_integer(r->numbers[i].value));
+  }
   if (extra && errors) json_object_set_new(extra, "errors", errors);
   else json_decref(errors);
   if (row->status == 503) u_map_put(resp->map_header, "Retry-After", "1");

@@ -15,7 +15,7 @@
 
 #define MONEY_STR_MAX 48
 
-/* ---- money and coupon messages --------------------------------------------------------------- */
+/* ---- money --------------------------------------------------------------- */
 
 /* "12.50 EUR" (or the bare number for a currency we cannot format). */
 static const char *money(int64_t amount, const char *currency, char buf[MONEY_STR_MAX]) {
@@ -24,39 +24,6 @@ static const char *money(int64_t amount, const char *currency, char buf[MONEY_ST
     snprintf(buf, MONEY_STR_MAX, "%lld", (long long)amount);
   else snprintf(buf, MONEY_STR_MAX, "%s %s", n, currency);
   return buf;
-}
-
-const char *mc_cart_coupon_problem(mc_coupon_refusal r) {
-  static const char *const codes[] = {
-    [MC_COUPON_UNKNOWN] = "coupon_unknown",
-    [MC_COUPON_INACTIVE] = "coupon_inactive",
-    [MC_COUPON_NOT_STARTED] = "coupon_not_started",
-    [MC_COUPON_EXPIRED] = "coupon_expired",
-    [MC_COUPON_SIGN_IN_REQUIRED] = "coupon_sign_in_required",
-    [MC_COUPON_BELOW_MINIMUM] = "coupon_below_minimum",
-    [MC_COUPON_EXHAUSTED] = "coupon_exhausted",
-    [MC_COUPON_ALREADY_USED] = "coupon_already_used_by_you",
-  };
-  if ((size_t)r >= sizeof codes / sizeof codes[0] || codes[r] == NULL) return "coupon_unknown";
-  return codes[r];
-}
-
-void mc_cart_coupon_message(mc_coupon_refusal r, int64_t min_subtotal, const char *currency, char *buf,
-                            size_t len) {
-  char m[MONEY_STR_MAX];
-  switch (r) {
-  case MC_COUPON_UNKNOWN: snprintf(buf, len, "There is no coupon with this code."); break;
-  case MC_COUPON_INACTIVE: snprintf(buf, len, "This coupon is not active."); break;
-  case MC_COUPON_NOT_STARTED: snprintf(buf, len, "This coupon cannot be used yet."); break;
-  case MC_COUPON_EXPIRED: snprintf(buf, len, "This coupon has expired."); break;
-  case MC_COUPON_SIGN_IN_REQUIRED: snprintf(buf, len, "Sign in to use this coupon."); break;
-  case MC_COUPON_BELOW_MINIMUM:
-    snprintf(buf, len, "This coupon needs a subtotal of at least %s.", money(min_subtotal, currency, m));
-    break;
-  case MC_COUPON_EXHAUSTED: snprintf(buf, len, "This coupon has been used up."); break;
-  case MC_COUPON_ALREADY_USED: snprintf(buf, len, "You have already used this coupon."); break;
-  default: snprintf(buf, len, "This coupon does not apply."); break;
-  }
 }
 
 /* ---- pricing ----------------------------------------------------------------------------------- */
@@ -112,7 +79,7 @@ static int price_cart(const mc_carts *c, const mc_cart *cart, const char *user_i
 
   if ((err = price_lines(c, cart, NULL, p)) != MC_OK) return err;
   if (cart == NULL || cart->coupon_id[0] == '\0') return MC_OK;
-  err = c->store->ops->coupon_get(c->store, cart->coupon_id, &p->coupon);
+  err = mc_store_coupon_get(c->store, cart->coupon_id, &p->coupon);
   if (err == MC_ERR_NOT_FOUND) return MC_OK; /* deleted since: the cart has lost it */
   if (err == MC_OK) err = mc_coupon_evaluate(c->store, p->coupon, p->t.subtotal, user_id, mc_now_ms(), &p->refusal, &pc);
   if (err == MC_OK && p->refusal == MC_COUPON_APPLIES) err = price_lines(c, cart, &pc, p);
@@ -223,10 +190,10 @@ static void w_coupon(mc_jtext *b, const mc_carts *c, const priced *p) {
     mc_jt_lit(b, "null");
     return;
   }
-  mc_cart_coupon_message(p->refusal, json_integer_value(json_object_get(doc, "min_subtotal")), c->cfg->currency,
-                         msg, sizeof msg);
+  mc_coupon_refusal_sentence(p->refusal, json_integer_value(json_object_get(doc, "min_subtotal")), c->cfg->currency,
+                             msg, sizeof msg);
   mc_jt_lit(b, "{\"code\":");
-  mc_jt_str(b, mc_cart_coupon_problem(p->refusal));
+  mc_jt_str(b, mc_coupon_problem_code(p->refusal));
   mc_jt_lit(b, ",\"message\":");
   mc_jt_str(b, msg);
   mc_jt_lit(b, "}");

@@ -81,13 +81,6 @@ int mc_store_event_record_once(mc_store *st, const char *source, const char *eve
   return st->ops->event_record_once(st, source, event_id);
 }
 
-void mc_cart_free(mc_cart *cart) {
-  if (cart == NULL) return;
-  free(cart->lines);
-  free(cart->text);
-  free(cart);
-}
-
 void mc_product_page_free(mc_product_page *page) {
   if (page == NULL) return;
   for (size_t i = 0; i < page->count; i++) free(page->rows[i].mem);

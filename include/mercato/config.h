@@ -54,6 +54,9 @@ typedef struct mc_config {
   int cart_max_quantity;    /* MERCATO_CART_MAX_QUANTITY: the most one cart line may hold */
   int cart_max_lines;       /* MERCATO_CART_MAX_LINES: the most distinct products in a cart */
   int guest_cart_ttl;       /* MERCATO_GUEST_CART_TTL: seconds a guest cart lives after its last change */
+  int rate_guest_cart_ip;   /* MERCATO_RATE_GUEST_CART_IP: new guest carts per client IP per hour */
+  int rate_coupon_ip;       /* MERCATO_RATE_COUPON_IP: coupon attempts per client IP per 10 min */
+  int rate_coupon_cart;     /* MERCATO_RATE_COUPON_CART: coupon attempts per cart per 10 min */
   long shipping_flat;       /* MERCATO_SHIPPING_FLAT: shipping charge in minor units */
   long free_shipping_threshold; /* MERCATO_FREE_SHIPPING_THRESHOLD: goods at or above ship free; 0 never */
   int tax_rate_bp;          /* MERCATO_TAX_RATE: a percentage ("8.25"), kept in basis points (825) */

@@ -7,7 +7,7 @@
  *    "min_subtotal": integer | null, "starts_at": RFC 3339 | null, "expires_at": RFC 3339 | null,
  *    "usage_limit": integer | null (total redemptions), "per_customer_limit": integer | null,
  *    "times_used": integer, "active": boolean, "created_at", "updated_at"}
- * Redemptions are counted at checkout (mc_store coupon_redeem), atomically within the limits;
+ * Redemptions are counted at checkout (mc_store_coupon_redeem), atomically within the limits;
  * applying a coupon to a cart only previews it. */
 #ifndef MERCATO_COUPONS_H
 #define MERCATO_COUPONS_H
@@ -17,20 +17,13 @@
 #include <stdint.h>
 
 #include "mercato/pricing.h"
-#include "mercato/store.h"
+#include "mercato/refusal.h"
+#include "mercato/rules/coupons.h"
+#include "mercato/store/coupons.h"
 
-/* MC_COUPON_CODE_MAX and mc_coupon_refusal (why a coupon does not apply, in the order they are
- * checked: unknown, inactive, not_started, expired, sign_in_required, below_minimum, exhausted,
- * already_used_by_you) are in mercato/store.h, whose coupon_redeem answers with them. */
-
-/* The refusal's stable code ("unknown", "inactive", ...; "applies" for MC_COUPON_APPLIES).
- * Static storage. */
-const char *mc_coupon_refusal_code(mc_coupon_refusal r);
-
-/* Normalises a code typed by a customer or an admin: trims ASCII spaces, upper-cases, and
- * checks 1..MC_COUPON_CODE_MAX characters of [A-Z0-9_-]. Writes the result (NUL-terminated) to
- * out (at least MC_COUPON_CODE_MAX + 1 bytes). MC_ERR_INVALID when it cannot be a code. */
-int mc_coupon_normalise_code(const char *code, char *out);
+/* The spec (MC_COUPON_CODE_MAX, mc_coupon_normalise_code, mc_coupon_check), the refusals and
+ * their order (mc_coupon_refusal, mc_coupon_decide) and their codes and sentences are
+ * rules/coupons.h's. */
 
 /* Decides whether coupon (borrowed store document) applies at now_ms to a cart whose subtotal
  * is subtotal, for the customer user_id (NULL for a guest), reading the customer's redemption
@@ -42,27 +35,24 @@ int mc_coupon_evaluate(mc_store *st, const json_t *coupon, int64_t subtotal, con
                        int64_t now_ms, mc_coupon_refusal *out_refusal, mc_pricing_coupon *out_pricing);
 
 /* Admin management. body is the request's JSON object (borrowed); every problem is collected
- * into *errors (a new array of {field, code, message}, NULL when there is none) and answered
- * with MC_ERR_INVALID before anything is written. Fields: code, kind, value, min_subtotal,
- * starts_at, expires_at, usage_limit, per_customer_limit, active; on create code, kind and
- * value are required; anything else (times_used, id, ...) is an unknown field. A percent
- * value must be 1..100. expires_at must be after starts_at. MC_ERR_CONFLICT when the code is
- * taken. *out gets the stored document (new reference). */
-int mc_coupon_create(mc_store *st, const json_t *body, json_t **errors, json_t **out);
-int mc_coupon_update(mc_store *st, const char *id, const json_t *body, json_t **errors, json_t **out);
-
-/* On an update, when the store refused the change because the coupon changed meanwhile (its
- * times_used passed the new usage_limit, say) and a second look finds nothing wrong with the
- * body, mc_coupon_update answers MC_ERR_CONFLICT with *errors NULL: the caller may retry. */
+ * into why's errors (validation_failed) and answered with MC_ERR_INVALID before anything is
+ * written. Fields: code, kind, value, min_subtotal, starts_at, expires_at, usage_limit,
+ * per_customer_limit, active; on create code, kind and value are required; anything else
+ * (times_used, id, ...) is an unknown field. The rules are mc_coupon_check's; the store judges
+ * an update against the coupon as it stands inside its transaction (a usage_limit below
+ * times_used). MC_ERR_CONFLICT "coupon_code_taken" when the code is taken. *out gets the
+ * stored document (new reference). */
+int mc_coupon_create(mc_store *st, const json_t *body, json_t **out, mc_refusal *why);
+int mc_coupon_update(mc_store *st, const char *id, const json_t *body, json_t **out, mc_refusal *why);
 
 /* *out: the coupon with this id (new reference). MC_ERR_NOT_FOUND when there is none or id is
  * not a coupon id. */
 int mc_coupon_get(mc_store *st, const char *id, json_t **out);
 
-/* Deletes a coupon that was never redeemed. MC_ERR_CONFLICT when it was: *out_times_used (may
- * be NULL) then gets how often, and the admin should deactivate it instead. MC_ERR_NOT_FOUND as
- * mc_coupon_get. */
-int mc_coupon_delete(mc_store *st, const char *id, int64_t *out_times_used);
+/* Deletes a coupon that was never redeemed. MC_ERR_CONFLICT "coupon_redeemed" when it was
+ * (why's number times_used says how often; the admin should deactivate it instead).
+ * MC_ERR_NOT_FOUND "not_found" as mc_coupon_get. */
+int mc_coupon_delete(mc_store *st, const char *id, mc_refusal *why);
 
 #define MC_COUPON_LIST_DEFAULT 20
 #define MC_COUPON_OFFSET_MAX 10000 /* deeper pages are refused: filter instead */
@@ -84,11 +74,5 @@ int mc_coupon_parse_listing(const char *query, mc_coupon_listing *out, json_t **
 /* *out: a new {"coupons": [documents, newest first], "count", "limit", "offset"}; count is the
  * number of matches without limit and offset. listing is borrowed. */
 int mc_coupon_list(mc_store *st, const mc_coupon_listing *listing, json_t **out);
-
-/* Writes a sentence for customers saying why the coupon (borrowed document, NULL when unknown)
- * does not apply, into buf (len bytes, cut to fit): below_minimum names the minimum in currency
- * ("This coupon needs a subtotal of at least 50.00 EUR."), not_started the start time. */
-void mc_coupon_refusal_message(mc_coupon_refusal r, const json_t *coupon, const char *currency, char *buf,
-                               size_t len);
 
 #endif

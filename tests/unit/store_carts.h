@@ -4,12 +4,13 @@
 #define MERCATO_TEST_STORE_CARTS_H
 
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mercato/err.h"
 #include "mercato/store.h"
+#include "mercato/store/carts.h"
+#include "mercato/store/coupons.h"
 #include "store_catalog.h"
 #include "store_contract.h"
 
@@ -48,7 +49,7 @@ static inline json_t *stocked(mc_store *st, const char *slug, int64_t price, int
 static inline json_t *cart_coupon_create_ok(mc_store *st, const char *code) {
   json_t *doc = DOC("cpn", "s:s, s:s, s:i", "code", code, "kind", "percent", "value", 10);
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->coupon_create(st, doc, &out), MC_OK);
+  ck_assert_int_eq(mc_store_coupon_create(st, doc, &out, NULL), MC_OK);
   json_decref(doc);
   return out;
 }
@@ -98,34 +99,21 @@ static inline int carts_equal(const mc_cart *a, const mc_cart *b) {
 
 static inline mc_cart *add_ok(mc_store *st, const mc_cart_owner *o, const json_t *product, int64_t q) {
   mc_cart *cart = NULL;
-  ck_assert_int_eq(st->ops->cart_item_add(st, o, &LIMITS, str_of(product, "id"), q, NULL, NULL, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_add(st, o, &LIMITS, str_of(product, "id"), q, &cart, NULL), MC_OK);
   ck_assert_ptr_nonnull(cart);
   return cart;
 }
 
 static inline mc_cart *get_ok(mc_store *st, const mc_cart_owner *o) {
   mc_cart *cart = NULL;
-  ck_assert_int_eq(st->ops->cart_get(st, o, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_get(st, o, &cart), MC_OK);
   return cart;
 }
 
 static inline void assert_no_cart(mc_store *st, const mc_cart_owner *o) {
   mc_cart *cart = (mc_cart *)st;
-  ck_assert_int_eq(st->ops->cart_get(st, o, &cart), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_cart_get(st, o, &cart), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(cart);
-}
-
-/* The number of rows in table (constant), read on a second handle. */
-static inline int64_t rows_in(const store_env *env, const char *sql) {
-  sqlite3 *db = raw_open(env);
-  sqlite3_stmt *stmt = NULL;
-  int64_t n;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-  n = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  return n;
 }
 
 #endif

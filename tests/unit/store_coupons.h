@@ -4,13 +4,14 @@
 #define MERCATO_TEST_STORE_COUPONS_H
 
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 
 #include "mercato/clock.h"
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/store.h"
+#include "mercato/store/carts.h"
+#include "mercato/store/coupons.h"
 #include "store_catalog.h"
 #include "store_contract.h"
 
@@ -26,7 +27,7 @@ static inline json_t *coupon_doc(const char *code, const char *kind, int64_t val
 /* Creates doc (consumed) and returns the stored document (a new reference). */
 static inline json_t *coupon_create_ok(mc_store *st, json_t *doc) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->coupon_create(st, doc, &out), MC_OK);
+  ck_assert_int_eq(mc_store_coupon_create(st, doc, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(doc);
   return out;
@@ -34,7 +35,7 @@ static inline json_t *coupon_create_ok(mc_store *st, json_t *doc) {
 
 static inline json_t *coupon_get_ok(mc_store *st, const char *id) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->coupon_get(st, id, &out), MC_OK);
+  ck_assert_int_eq(mc_store_coupon_get(st, id, &out), MC_OK);
   return out;
 }
 
@@ -55,12 +56,23 @@ static inline void new_id(const char *prefix, char out[MC_ID_MAX]) {
   ck_assert_int_eq(mc_id_new(prefix, out), MC_OK);
 }
 
-/* Redeems for a fresh order and returns the refusal (MC_COUPON_APPLIES when counted). */
+/* Redeems for a fresh order and returns the refusal (MC_COUPON_APPLIES when counted), checking
+ * that a refusal comes back as MC_ERR_NOT_FOUND (unknown) or MC_ERR_CONFLICT with its code. */
 static inline mc_coupon_refusal redeem_at(mc_store *st, const char *id, const char *user, int64_t now) {
   mc_coupon_refusal r = (mc_coupon_refusal)-1;
+  mc_refusal why = {0};
   char order[MC_ID_MAX];
+  int err;
   new_id("ord", order);
-  ck_assert_int_eq(st->ops->coupon_redeem(st, id, order, user, now, &r), MC_OK);
+  err = mc_store_coupon_redeem(st, id, order, user, now, &r, &why);
+  if (r == MC_COUPON_APPLIES) {
+    ck_assert_int_eq(err, MC_OK);
+    ck_assert_ptr_null(why.code);
+  } else {
+    ck_assert_int_eq(err, r == MC_COUPON_UNKNOWN ? MC_ERR_NOT_FOUND : MC_ERR_CONFLICT);
+    ck_assert_str_eq(why.code, mc_coupon_problem_code(r));
+  }
+  mc_refusal_clear(&why);
   return r;
 }
 
@@ -79,19 +91,5 @@ static inline mc_coupon_refusal redeem(mc_store *st, const char *id, const char 
     snprintf(out, sizeof out, "%s", str_of(d_, "id"));                                                          \
     json_decref(coupon_create_ok(st, d_));                                                                      \
   } while (0)
-
-/* Runs a one-integer query on a second handle. */
-static inline int64_t raw_int(const store_env *env, const char *sql, const char *param) {
-  sqlite3 *db = raw_open(env);
-  sqlite3_stmt *stmt = NULL;
-  int64_t v;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_bind_text(stmt, 1, param, -1, SQLITE_TRANSIENT), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-  v = sqlite3_column_type(stmt, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  return v;
-}
 
 #endif

@@ -16,6 +16,19 @@
 #include "mercato/store.h"
 #include "store_contract.h"
 
+/* The one integer that sql (constant; a count, say) answers, read on a second handle. */
+static inline int64_t rows_in(const store_env *env, const char *sql) {
+  sqlite3 *db = raw_open(env);
+  sqlite3_stmt *stmt = NULL;
+  int64_t n;
+  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+  n = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+  return n;
+}
+
 /* Records one placed order with a line for each of the n product ids (borrowed). */
 static inline void order_naming_ids(const store_env *env, const char *const *ids, int n) {
   char order_id[MC_ID_MAX];

@@ -31,8 +31,8 @@ static int fake_redemption_count(mc_store *st, const char *coupon_id, const char
   return fake_status;
 }
 
-static const mc_store_ops fake_ops = {.coupon_redemption_count = fake_redemption_count};
-static mc_store fake_store = {.ops = &fake_ops, .name = "fake", .impl = NULL};
+static const mc_store_coupon_ops fake_ops = {.redemption_count = fake_redemption_count};
+static mc_store fake_store = {.coupons = &fake_ops, .name = "fake", .impl = NULL};
 
 static void fake_reset(int64_t count, int status) {
   fake_count = count;
@@ -105,22 +105,16 @@ START_TEST(refusal_codes_are_stable) {
 }
 END_TEST
 
-START_TEST(refusal_messages_name_the_minimum_and_the_start) {
-  json_t *c = stored();
+START_TEST(refusal_sentences_name_the_minimum) {
   char msg[160];
-  put(c, "min_subtotal", json_integer(5000));
-  put(c, "starts_at", json_string("2026-12-01T00:00:00.000Z"));
-  mc_coupon_refusal_message(MC_COUPON_BELOW_MINIMUM, c, "EUR", msg, sizeof msg);
+  mc_coupon_refusal_sentence(MC_COUPON_BELOW_MINIMUM, 5000, "EUR", msg, sizeof msg);
   ck_assert_str_eq(msg, "This coupon needs a subtotal of at least 50.00 EUR.");
-  mc_coupon_refusal_message(MC_COUPON_NOT_STARTED, c, "EUR", msg, sizeof msg);
-  ck_assert_str_eq(msg, "This coupon can be used from 2026-12-01T00:00:00.000Z.");
-  mc_coupon_refusal_message(MC_COUPON_UNKNOWN, NULL, "EUR", msg, sizeof msg);
+  mc_coupon_refusal_sentence(MC_COUPON_UNKNOWN, 0, "EUR", msg, sizeof msg);
   ck_assert_str_eq(msg, "There is no coupon with this code.");
   for (int r = MC_COUPON_APPLIES; r <= MC_COUPON_ALREADY_USED; r++) {
-    mc_coupon_refusal_message((mc_coupon_refusal)r, c, "EUR", msg, sizeof msg);
-    ck_assert_msg(strlen(msg) > 10, "refusal %d has no message", r);
+    mc_coupon_refusal_sentence((mc_coupon_refusal)r, 5000, "EUR", msg, sizeof msg);
+    ck_assert_msg(strlen(msg) > 10, "refusal %d has no sentence", r);
   }
-  json_decref(c);
 }
 END_TEST
 
@@ -368,32 +362,36 @@ static const char *fields_of(const json_t *errors, char *buf, size_t len) {
 
 /* Creates from a JSON text and expects MC_ERR_INVALID with exactly these errors. */
 static void create_fails(mc_store *st, const char *body_text, const char *expected) {
-  json_t *body = json_loads(body_text, JSON_ALLOW_NUL, NULL), *errors = NULL, *out = NULL;
+  json_t *body = json_loads(body_text, JSON_ALLOW_NUL, NULL), *out = NULL;
+  mc_refusal why = {0};
   char got[1024];
   ck_assert_msg(body != NULL, "bad test JSON %s", body_text);
-  ck_assert_int_eq(mc_coupon_create(st, body, &errors, &out), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_coupon_create(st, body, &out, &why), MC_ERR_INVALID);
   ck_assert_ptr_null(out);
-  ck_assert_str_eq(fields_of(errors, got, sizeof got), expected);
-  json_decref(errors);
+  ck_assert_str_eq(why.code, "validation_failed");
+  ck_assert_str_eq(fields_of(why.errors, got, sizeof got), expected);
+  mc_refusal_clear(&why);
   json_decref(body);
 }
 
 static json_t *create_ok(mc_store *st, const char *body_text) {
-  json_t *body = json_loads(body_text, 0, NULL), *errors = NULL, *out = NULL;
+  json_t *body = json_loads(body_text, 0, NULL), *out = NULL;
+  mc_refusal why = {0};
   ck_assert_ptr_nonnull(body);
-  ck_assert_int_eq(mc_coupon_create(st, body, &errors, &out), MC_OK);
-  ck_assert_ptr_null(errors);
+  ck_assert_int_eq(mc_coupon_create(st, body, &out, &why), MC_OK);
+  ck_assert_ptr_null(why.code);
   json_decref(body);
   return out;
 }
 
 static int update(mc_store *st, const char *id, const char *body_text, json_t **out, char *fields, size_t len) {
-  json_t *body = json_loads(body_text, 0, NULL), *errors = NULL;
+  json_t *body = json_loads(body_text, 0, NULL);
+  mc_refusal why = {0};
   int rc;
   ck_assert_ptr_nonnull(body);
-  rc = mc_coupon_update(st, id, body, &errors, out);
-  fields_of(errors, fields, len);
-  json_decref(errors);
+  rc = mc_coupon_update(st, id, body, out, &why);
+  fields_of(why.errors, fields, len);
+  mc_refusal_clear(&why);
   json_decref(body);
   return rc;
 }
@@ -449,12 +447,15 @@ START_TEST(create_refuses_a_code_taken_in_any_case) {
   store_env env;
   mc_store *st = open_store(&env);
   json_t *first = create_ok(st, "{\"code\": \"SUMMER\", \"kind\": \"percent\", \"value\": 5}");
-  json_t *body = json_pack("{s:s, s:s, s:i}", "code", "summer", "kind", "fixed", "value", 1), *errors = NULL, *out = NULL;
+  json_t *body = json_pack("{s:s, s:s, s:i}", "code", "summer", "kind", "fixed", "value", 1), *out = NULL;
+  mc_refusal why = {0};
   char got[256];
-  ck_assert_int_eq(mc_coupon_create(st, body, &errors, &out), MC_ERR_CONFLICT);
-  ck_assert_str_eq(fields_of(errors, got, sizeof got), "code:taken");
+  ck_assert_int_eq(mc_coupon_create(st, body, &out, &why), MC_ERR_CONFLICT);
+  ck_assert_str_eq(why.code, "coupon_code_taken");
+  ck_assert_str_eq(why.field, "code");
+  ck_assert_str_eq(fields_of(why.errors, got, sizeof got), "code:taken");
   ck_assert_ptr_null(out);
-  json_decref(errors);
+  mc_refusal_clear(&why);
   json_decref(body);
   json_decref(first);
   close_and_drop(st, &env);
@@ -478,8 +479,8 @@ START_TEST(update_judges_the_body_against_the_stored_coupon) {
   ck_assert_int_eq(update(st, id, "{\"code\": null, \"times_used\": 0}", &out, got, sizeof got), MC_ERR_INVALID);
   ck_assert_str_eq(got, "code:required,times_used:unknown_field");
   /* Two redemptions: the limit cannot go below them. */
-  ck_assert_int_eq(st->ops->coupon_redeem(st, id, "ord_01jd3k0000000000000000000c", NULL, DEC_1, &r), MC_OK);
-  ck_assert_int_eq(st->ops->coupon_redeem(st, id, "ord_01jd3k0000000000000000000d", NULL, DEC_1, &r), MC_OK);
+  ck_assert_int_eq(mc_store_coupon_redeem(st, id, "ord_01jd3k0000000000000000000c", NULL, DEC_1, &r, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_coupon_redeem(st, id, "ord_01jd3k0000000000000000000d", NULL, DEC_1, &r, NULL), MC_OK);
   ck_assert_int_eq(update(st, id, "{\"usage_limit\": 1}", &out, got, sizeof got), MC_ERR_INVALID);
   ck_assert_str_eq(got, "usage_limit:below_times_used");
   ck_assert_ptr_null(out);
@@ -509,12 +510,16 @@ START_TEST(delete_says_how_often_a_coupon_was_redeemed) {
   json_t *c = create_ok(st, "{\"code\": \"GONE\", \"kind\": \"fixed\", \"value\": 1}");
   const char *id = json_string_value(json_object_get(c, "id"));
   mc_coupon_refusal r;
-  int64_t n = -1;
+  mc_refusal why = {0};
 
-  ck_assert_int_eq(st->ops->coupon_redeem(st, id, "ord_01jd3k0000000000000000000c", NULL, DEC_1, &r), MC_OK);
-  ck_assert_int_eq(mc_coupon_delete(st, id, &n), MC_ERR_CONFLICT);
-  ck_assert_int_eq(n, 1);
-  ck_assert_int_eq(mc_coupon_delete(st, "not-an-id", &n), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_coupon_redeem(st, id, "ord_01jd3k0000000000000000000c", NULL, DEC_1, &r, NULL), MC_OK);
+  ck_assert_int_eq(mc_coupon_delete(st, id, &why), MC_ERR_CONFLICT);
+  ck_assert_str_eq(why.code, "coupon_redeemed");
+  ck_assert_int_eq(mc_refusal_number_get(&why, "times_used", -1), 1);
+  mc_refusal_clear(&why);
+  ck_assert_int_eq(mc_coupon_delete(st, "not-an-id", &why), MC_ERR_NOT_FOUND);
+  ck_assert_str_eq(why.code, "not_found");
+  mc_refusal_clear(&why);
   json_decref(c);
   close_and_drop(st, &env);
 }
@@ -575,7 +580,7 @@ static Suite *coupons_suite(void) {
   tcase_add_test(codes, normalise_code_trims_and_upper_cases);
   tcase_add_test(codes, normalise_code_refuses_what_cannot_be_a_code);
   tcase_add_test(codes, refusal_codes_are_stable);
-  tcase_add_test(codes, refusal_messages_name_the_minimum_and_the_start);
+  tcase_add_test(codes, refusal_sentences_name_the_minimum);
   suite_add_tcase(s, codes);
   tcase_add_test(evaluate, evaluate_applies_and_hands_over_kind_and_value);
   tcase_add_test(evaluate, evaluate_without_a_coupon_is_unknown);

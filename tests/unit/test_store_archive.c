@@ -13,6 +13,7 @@
 #include "store_carts.h"
 #include "store_catalog.h"
 #include "store_contract.h"
+#include "store_sql.h"
 
 /* A second handle onto the test's database with foreign keys on, as every mercato connection. */
 static sqlite3 *raw_open_fk(const store_env *env) {

@@ -28,14 +28,14 @@ START_TEST(contract_cart_is_absent_until_the_first_write) {
   assert_no_cart(st, &customer);
   assert_no_cart(st, &guest);
   /* Writes that do not create find nothing to change. */
-  ck_assert_int_eq(st->ops->cart_clear(st, &customer, &LIMITS, &out), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_cart_clear(st, &customer, &LIMITS, &out), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(out);
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &guest, &LIMITS, NULL, &out), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->cart_item_remove(st, &customer, &LIMITS, "prod_x", &out), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->cart_item_set(st, &guest, &LIMITS, "prod_x", 1, NULL, NULL, &out),
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &guest, &LIMITS, NULL, &out, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_cart_item_remove(st, &customer, &LIMITS, "prod_x", &out, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_cart_item_set(st, &guest, &LIMITS, "prod_x", 1, &out, NULL),
                    MC_ERR_NOT_FOUND);
   assert_no_cart(st, &customer);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts"), 0);
+  assert_no_cart(st, &guest);
   json_decref(user);
   close_and_drop(st, &env);
 }
@@ -205,26 +205,24 @@ START_TEST(contract_cart_rejects_malformed_owners_and_limits) {
     {.new_token_hash = "zz"},
   };
   for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++) {
-    ck_assert_int_eq(st->ops->cart_item_add(st, &owners[i], &LIMITS, pid, 1, NULL, NULL, &out), MC_ERR_INVALID);
+    ck_assert_int_eq(mc_store_cart_item_add(st, &owners[i], &LIMITS, pid, 1, &out, NULL), MC_ERR_INVALID);
     ck_assert_ptr_null(out);
-    ck_assert_int_eq(st->ops->cart_get(st, &owners[i], &out), MC_ERR_INVALID);
+    ck_assert_int_eq(mc_store_cart_get(st, &owners[i], &out), MC_ERR_INVALID);
   }
-  ck_assert_int_eq(st->ops->cart_item_add(st, NULL, &LIMITS, pid, 1, NULL, NULL, &out), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_cart_item_add(st, NULL, &LIMITS, pid, 1, &out, NULL), MC_ERR_INVALID);
   bad.max_quantity = 0;
-  ck_assert_int_eq(st->ops->cart_item_add(st, &(mc_cart_owner){.new_token_hash = h.s}, &bad, pid, 1, NULL,
-                                          NULL, &out), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &(mc_cart_owner){.new_token_hash = h.s}, &bad, pid, 1, &out, NULL), MC_ERR_INVALID);
   bad = LIMITS;
   bad.max_lines = MC_CART_LINES_MAX + 1;
-  ck_assert_int_eq(st->ops->cart_clear(st, &(mc_cart_owner){.token_hash = h.s}, &bad, &out), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_cart_clear(st, &(mc_cart_owner){.token_hash = h.s}, &bad, &out), MC_ERR_INVALID);
   bad = LIMITS;
   bad.guest_ttl_ms = 0;
-  ck_assert_int_eq(st->ops->cart_merge(st, h.s, str_of(user, "id"), &bad, &out), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_cart_merge(st, h.s, str_of(user, "id"), &bad, &out), MC_ERR_INVALID);
   /* A quantity outside 1..max_quantity is the caller's mistake. */
-  ck_assert_int_eq(st->ops->cart_item_add(st, &(mc_cart_owner){.new_token_hash = h.s}, &LIMITS, pid, 0, NULL,
-                                          NULL, &out), MC_ERR_INVALID);
-  ck_assert_int_eq(st->ops->cart_item_add(st, &(mc_cart_owner){.new_token_hash = h.s}, &LIMITS, pid, 100, NULL,
-                                          NULL, &out), MC_ERR_INVALID);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts"), 0);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &(mc_cart_owner){.new_token_hash = h.s}, &LIMITS, pid, 0, &out, NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &(mc_cart_owner){.new_token_hash = h.s}, &LIMITS, pid, 100, &out, NULL), MC_ERR_INVALID);
+  assert_no_cart(st, &(mc_cart_owner){.token_hash = h.s});
+  assert_no_cart(st, &(mc_cart_owner){.user_id = str_of(user, "id")});
   json_decref(mug);
   json_decref(user);
   close_and_drop(st, &env);
@@ -233,16 +231,19 @@ END_TEST
 
 /* ---- limits ------------------------------------------------------------------------------------- */
 
-/* Expects an add to fail with err (and refusal/available for a conflict). */
+/* Expects an add to fail with err and the refusal code, naming field, with the number (when
+ * number is not NULL) at value. */
 static void add_fails(mc_store *st, const mc_cart_owner *o, const mc_cart_limits *limits, const char *pid,
-                      int64_t q, int err, mc_cart_refusal why, int64_t available) {
-  mc_cart_refusal got_why = (mc_cart_refusal)-1;
-  int64_t got_available = -1;
+                      int64_t q, int err, const char *code, const char *field, const char *number, int64_t value) {
+  mc_refusal why = {0};
   mc_cart *out = (mc_cart *)st;
-  ck_assert_int_eq(st->ops->cart_item_add(st, o, limits, pid, q, &got_why, &got_available, &out), err);
+  ck_assert_int_eq(mc_store_cart_item_add(st, o, limits, pid, q, &out, &why), err);
   ck_assert_ptr_null(out);
-  ck_assert_int_eq(got_why, why);
-  ck_assert_int_eq(got_available, err == MC_ERR_CONFLICT ? available : 0);
+  ck_assert_str_eq(why.code, code);
+  ck_assert_str_eq(why.field, field);
+  ck_assert_msg(why.detail[0] != '\0', "the refusal has no detail");
+  if (number != NULL) ck_assert_int_eq(mc_refusal_number_get(&why, number, -1), value);
+  mc_refusal_clear(&why);
 }
 
 START_TEST(contract_cart_add_refuses_unknown_or_inactive_products_and_creates_nothing) {
@@ -254,13 +255,14 @@ START_TEST(contract_cart_add_refuses_unknown_or_inactive_products_and_creates_no
   json_t *off = stocked(st, "off", 500, 10);
 
   json_decref(product_update_ok(st, str_of(off, "id"), json_pack("{s:b}", "active", 0)));
-  add_fails(st, &customer, &LIMITS, "prod_00000000000000000000000000", 1, MC_ERR_NOT_FOUND, MC_CART_REFUSAL_NONE, 0);
-  add_fails(st, &customer, &LIMITS, str_of(off, "id"), 1, MC_ERR_NOT_FOUND, MC_CART_REFUSAL_NONE, 0);
-  add_fails(st, &guest, &LIMITS, str_of(off, "id"), 1, MC_ERR_NOT_FOUND, MC_CART_REFUSAL_NONE, 0);
+  add_fails(st, &customer, &LIMITS, "prod_00000000000000000000000000", 1, MC_ERR_NOT_FOUND, "unknown_product",
+            "product_id", NULL, 0);
+  add_fails(st, &customer, &LIMITS, str_of(off, "id"), 1, MC_ERR_NOT_FOUND, "unknown_product", "product_id", NULL, 0);
+  add_fails(st, &guest, &LIMITS, str_of(off, "id"), 1, MC_ERR_NOT_FOUND, "unknown_product", "product_id", NULL, 0);
   add_fails(st, &guest, &LIMITS, "not an id at all, and far too long to be one of ours", 1, MC_ERR_NOT_FOUND,
-            MC_CART_REFUSAL_NONE, 0);
+            "unknown_product", "product_id", NULL, 0);
   assert_no_cart(st, &customer);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts"), 0);
+  assert_no_cart(st, &(mc_cart_owner){.token_hash = h.s});
   json_decref(off);
   json_decref(user);
   close_and_drop(st, &env);
@@ -277,15 +279,15 @@ START_TEST(contract_cart_add_refuses_more_than_stock_max_quantity_or_max_lines) 
   mc_cart *cart;
 
   /* Stock counts what the line already holds: the answer is how many there are. */
-  add_fails(st, &customer, &small, str_of(a, "id"), 6, MC_ERR_CONFLICT, MC_CART_REFUSAL_STOCK, 5);
+  add_fails(st, &customer, &small, str_of(a, "id"), 6, MC_ERR_CONFLICT, "insufficient_stock", "quantity", "available", 5);
   mc_cart_free(add_ok(st, &customer, a, 3));
-  add_fails(st, &customer, &small, str_of(a, "id"), 3, MC_ERR_CONFLICT, MC_CART_REFUSAL_STOCK, 5);
+  add_fails(st, &customer, &small, str_of(a, "id"), 3, MC_ERR_CONFLICT, "insufficient_stock", "quantity", "available", 5);
   /* The line may hold at most max_quantity: the answer is what it may still take. */
-  ck_assert_int_eq(st->ops->cart_item_add(st, &customer, &small, str_of(b, "id"), 6, NULL, NULL, NULL), MC_OK);
-  add_fails(st, &customer, &small, str_of(b, "id"), 3, MC_ERR_CONFLICT, MC_CART_REFUSAL_QUANTITY, 2);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &customer, &small, str_of(b, "id"), 6, NULL, NULL), MC_OK);
+  add_fails(st, &customer, &small, str_of(b, "id"), 3, MC_ERR_INVALID, "line_limit", "quantity", "available", 2);
   /* A third distinct product does not fit in two lines; more of one already there does. */
-  add_fails(st, &customer, &small, str_of(c, "id"), 1, MC_ERR_CONFLICT, MC_CART_REFUSAL_LINES, 2);
-  ck_assert_int_eq(st->ops->cart_item_add(st, &customer, &small, str_of(b, "id"), 2, NULL, NULL, NULL), MC_OK);
+  add_fails(st, &customer, &small, str_of(c, "id"), 1, MC_ERR_CONFLICT, "cart_full", "product_id", "limit", 2);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &customer, &small, str_of(b, "id"), 2, NULL, NULL), MC_OK);
   cart = get_ok(st, &customer);
   assert_lines(cart, "a:3,b:8");
   mc_cart_free(cart);
@@ -304,26 +306,29 @@ START_TEST(contract_cart_set_changes_a_line_within_stock_and_records_the_price) 
   mc_cart_owner customer = {.user_id = str_of(user, "id")};
   json_t *a = stocked(st, "a", 100, 5), *b = stocked(st, "b", 200, 5);
   mc_cart *cart = NULL;
-  mc_cart_refusal why;
-  int64_t available;
+  mc_refusal why = {0};
 
   mc_cart_free(add_ok(st, &customer, a, 2));
-  ck_assert_int_eq(st->ops->cart_item_set(st, &customer, &LIMITS, str_of(b, "id"), 1, NULL, NULL, &cart),
+  ck_assert_int_eq(mc_store_cart_item_set(st, &customer, &LIMITS, str_of(b, "id"), 1, &cart, &why),
                    MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->cart_item_set(st, &customer, &LIMITS, str_of(a, "id"), 6, &why, &available, &cart),
+  ck_assert_str_eq(why.code, "not_in_cart");
+  mc_refusal_clear(&why);
+  ck_assert_int_eq(mc_store_cart_item_set(st, &customer, &LIMITS, str_of(a, "id"), 6, &cart, &why),
                    MC_ERR_CONFLICT);
-  ck_assert_int_eq(why, MC_CART_REFUSAL_STOCK);
-  ck_assert_int_eq(available, 5);
+  ck_assert_str_eq(why.code, "insufficient_stock");
+  ck_assert_int_eq(mc_refusal_number_get(&why, "available", -1), 5);
+  mc_refusal_clear(&why);
   json_decref(product_update_ok(st, str_of(a, "id"), json_pack("{s:i}", "price", 90)));
-  ck_assert_int_eq(st->ops->cart_item_set(st, &customer, &LIMITS, str_of(a, "id"), 5, NULL, NULL, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_set(st, &customer, &LIMITS, str_of(a, "id"), 5, &cart, NULL), MC_OK);
   assert_lines(cart, "a:5");
   ck_assert_int_eq(line_of(cart, str_of(a, "id"))->unit_price, 90);
   mc_cart_free(cart);
   /* An inactive product has nothing available; its line can only go. */
   json_decref(product_update_ok(st, str_of(a, "id"), json_pack("{s:b}", "active", 0)));
-  ck_assert_int_eq(st->ops->cart_item_set(st, &customer, &LIMITS, str_of(a, "id"), 1, &why, &available, &cart),
+  ck_assert_int_eq(mc_store_cart_item_set(st, &customer, &LIMITS, str_of(a, "id"), 1, &cart, &why),
                    MC_ERR_CONFLICT);
-  ck_assert_int_eq(available, 0);
+  ck_assert_int_eq(mc_refusal_number_get(&why, "available", -1), 0);
+  mc_refusal_clear(&why);
   cart = get_ok(st, &customer);
   assert_lines(cart, "a:5");
   ck_assert_int_eq(line_of(cart, str_of(a, "id"))->active, 0);
@@ -345,12 +350,12 @@ START_TEST(contract_cart_remove_and_clear) {
 
   mc_cart_free(add_ok(st, &customer, a, 1));
   mc_cart_free(add_ok(st, &customer, b, 2));
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &customer, &LIMITS, str_of(coupon, "id"), NULL), MC_OK);
-  ck_assert_int_eq(st->ops->cart_item_remove(st, &customer, &LIMITS, str_of(a, "id"), &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &customer, &LIMITS, str_of(coupon, "id"), NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_remove(st, &customer, &LIMITS, str_of(a, "id"), &cart, NULL), MC_OK);
   assert_lines(cart, "b:2");
   mc_cart_free(cart);
-  ck_assert_int_eq(st->ops->cart_item_remove(st, &customer, &LIMITS, str_of(a, "id"), &cart), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->cart_clear(st, &customer, &LIMITS, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_remove(st, &customer, &LIMITS, str_of(a, "id"), &cart, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_cart_clear(st, &customer, &LIMITS, &cart), MC_OK);
   assert_lines(cart, "");
   ck_assert_str_eq(cart->coupon_id, "");
   mc_cart_free(cart);
@@ -358,7 +363,6 @@ START_TEST(contract_cart_remove_and_clear) {
   cart = get_ok(st, &customer);
   assert_lines(cart, "");
   mc_cart_free(cart);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM cart_items"), 0);
   json_decref(coupon);
   json_decref(a);
   json_decref(b);
@@ -376,21 +380,21 @@ START_TEST(contract_cart_coupon_is_set_replaced_removed_and_lost_with_the_coupon
   mc_cart *cart = NULL;
 
   /* Applying a coupon is a first write too: it makes the cart. */
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &creating, &LIMITS, str_of(ten, "id"), &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &creating, &LIMITS, str_of(ten, "id"), &cart, NULL), MC_OK);
   ck_assert_str_eq(cart->coupon_id, str_of(ten, "id"));
   assert_lines(cart, "");
   mc_cart_free(cart);
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &guest, &LIMITS, str_of(twenty, "id"), &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &guest, &LIMITS, str_of(twenty, "id"), &cart, NULL), MC_OK);
   ck_assert_str_eq(cart->coupon_id, str_of(twenty, "id"));
   mc_cart_free(cart);
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &guest, &LIMITS, "cpn_00000000000000000000000000", &cart),
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &guest, &LIMITS, "cpn_00000000000000000000000000", &cart, NULL),
                    MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(cart);
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &guest, &LIMITS, NULL, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &guest, &LIMITS, NULL, &cart, NULL), MC_OK);
   ck_assert_str_eq(cart->coupon_id, "");
   mc_cart_free(cart);
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &guest, &LIMITS, str_of(ten, "id"), NULL), MC_OK);
-  ck_assert_int_eq(st->ops->coupon_delete(st, str_of(ten, "id")), MC_OK);
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &guest, &LIMITS, str_of(ten, "id"), NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_coupon_delete(st, str_of(ten, "id"), NULL), MC_OK);
   cart = get_ok(st, &guest);
   ck_assert_str_eq(cart->coupon_id, "");
   mc_cart_free(cart);
@@ -439,6 +443,7 @@ START_TEST(contract_cart_merge_adds_guest_lines_capped_by_stock_and_removes_the_
   json_t *theirs = stocked(st, "theirs", 250, 4), *sold = stocked(st, "sold", 100, 3);
   json_t *gone = stocked(st, "gone", 100, 3);
   mc_cart *cart = NULL;
+  int64_t purged = -1;
   const mc_cart_line *line;
 
   mc_cart_free(add_ok(st, &customer, both, 4));
@@ -451,7 +456,7 @@ START_TEST(contract_cart_merge_adds_guest_lines_capped_by_stock_and_removes_the_
   json_decref(product_update_ok(st, str_of(theirs, "id"), json_pack("{s:i, s:i}", "stock", 3, "price", 300)));
   json_decref(product_update_ok(st, str_of(sold, "id"), json_pack("{s:i}", "stock", 0)));
   json_decref(product_update_ok(st, str_of(gone, "id"), json_pack("{s:b}", "active", 0)));
-  ck_assert_int_eq(st->ops->cart_merge(st, h.s, str_of(user, "id"), &LIMITS, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_merge(st, h.s, str_of(user, "id"), &LIMITS, &cart), MC_OK);
   /* 4 + 5 capped at the 6 in stock; a new line capped at 3; the price the guest saw is kept. */
   assert_lines(cart, "both:6,mine:1,theirs:3");
   line = line_of(cart, str_of(theirs, "id"));
@@ -459,8 +464,10 @@ START_TEST(contract_cart_merge_adds_guest_lines_capped_by_stock_and_removes_the_
   ck_assert_int_eq(line->price, 300);
   mc_cart_free(cart);
   assert_no_cart(st, &guest);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts"), 1);
-  ck_assert_int_eq(st->ops->cart_merge(st, h.s, str_of(user, "id"), &LIMITS, &cart), MC_ERR_NOT_FOUND);
+  /* Deleted, not left to expire: there is nothing for the purge. */
+  ck_assert_int_eq(mc_store_cart_purge_expired(st, 100, &purged), MC_OK);
+  ck_assert_int_eq(purged, 0);
+  ck_assert_int_eq(mc_store_cart_merge(st, h.s, str_of(user, "id"), &LIMITS, &cart), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(cart);
   json_decref(both);
   json_decref(mine);
@@ -484,18 +491,18 @@ START_TEST(contract_cart_merge_never_lowers_a_line_and_keeps_max_quantity_and_ma
   json_t *extra = stocked(st, "extra", 100, 100);
   mc_cart *cart = NULL;
 
-  ck_assert_int_eq(st->ops->cart_item_add(st, &customer, &small, str_of(low, "id"), 5, NULL, NULL, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->cart_item_add(st, &guest, &small, str_of(low, "id"), 2, NULL, NULL, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->cart_item_add(st, &guest, &small, str_of(big, "id"), 4, NULL, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &customer, &small, str_of(low, "id"), 5, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &guest, &small, str_of(low, "id"), 2, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &guest, &small, str_of(big, "id"), 4, NULL, NULL), MC_OK);
   /* The customer's line dropped below what they hold since: the merge leaves it as it is. */
   json_decref(product_update_ok(st, str_of(low, "id"), json_pack("{s:i}", "stock", 2)));
-  ck_assert_int_eq(st->ops->cart_merge(st, h.s, str_of(user, "id"), &small, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_merge(st, h.s, str_of(user, "id"), &small, &cart), MC_OK);
   assert_lines(cart, "low:5,big:4");
   mc_cart_free(cart);
   /* A second guest cart: more of big passes max_quantity (5), a third line passes max_lines. */
-  ck_assert_int_eq(st->ops->cart_item_add(st, &guest, &small, str_of(big, "id"), 3, NULL, NULL, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->cart_item_add(st, &guest, &small, str_of(extra, "id"), 1, NULL, NULL, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->cart_merge(st, h.s, str_of(user, "id"), &small, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &guest, &small, str_of(big, "id"), 3, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &guest, &small, str_of(extra, "id"), 1, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_merge(st, h.s, str_of(user, "id"), &small, &cart), MC_OK);
   assert_lines(cart, "low:5,big:5");
   mc_cart_free(cart);
   json_decref(low);
@@ -518,19 +525,19 @@ START_TEST(contract_cart_merge_creates_the_customer_cart_and_carries_the_coupon_
   mc_cart *cart = NULL;
 
   mc_cart_free(add_ok(st, &g1, mug, 1));
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &(mc_cart_owner){.token_hash = h1.s}, &LIMITS, str_of(ten, "id"),
-                                            NULL), MC_OK);
-  ck_assert_int_eq(st->ops->cart_merge(st, h1.s, str_of(user, "id"), &LIMITS, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &(mc_cart_owner){.token_hash = h1.s}, &LIMITS, str_of(ten, "id"),
+                                            NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_merge(st, h1.s, str_of(user, "id"), &LIMITS, &cart), MC_OK);
   ck_assert_str_eq(cart->user_id, str_of(user, "id"));
   ck_assert_str_eq(cart->coupon_id, str_of(ten, "id"));
   assert_lines(cart, "mug:1");
   mc_cart_free(cart);
   /* A customer who has a coupon keeps theirs. */
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &customer, &LIMITS, str_of(twenty, "id"), NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &customer, &LIMITS, str_of(twenty, "id"), NULL, NULL), MC_OK);
   mc_cart_free(add_ok(st, &g2, mug, 2));
-  ck_assert_int_eq(st->ops->cart_coupon_set(st, &(mc_cart_owner){.token_hash = h2.s}, &LIMITS, str_of(ten, "id"),
-                                            NULL), MC_OK);
-  ck_assert_int_eq(st->ops->cart_merge(st, h2.s, str_of(other, "id"), &LIMITS, &cart), MC_OK);
+  ck_assert_int_eq(mc_store_cart_coupon_set(st, &(mc_cart_owner){.token_hash = h2.s}, &LIMITS, str_of(ten, "id"),
+                                            NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_merge(st, h2.s, str_of(other, "id"), &LIMITS, &cart), MC_OK);
   ck_assert_str_eq(cart->coupon_id, str_of(twenty, "id"));
   assert_lines(cart, "mug:2");
   mc_cart_free(cart);
@@ -539,6 +546,65 @@ START_TEST(contract_cart_merge_creates_the_customer_cart_and_carries_the_coupon_
   json_decref(twenty);
   json_decref(user);
   json_decref(other);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(contract_cart_refuses_a_line_that_takes_the_cart_past_max_subtotal) {
+  store_env env;
+  mc_store *st = open_fresh(&factories[_i], &env);
+  json_t *user = user_create_ok(st, "a@example.com");
+  mc_cart_owner customer = {.user_id = str_of(user, "id")};
+  mc_cart_limits capped = LIMITS;
+  json_t *a = stocked(st, "a", 400, 50), *b = stocked(st, "b", 300, 50);
+  mc_refusal why = {0};
+  mc_cart *cart;
+
+  capped.max_subtotal = 1000;
+  ck_assert_int_eq(mc_store_cart_item_add(st, &customer, &capped, str_of(a, "id"), 2, NULL, NULL), MC_OK);
+  /* 800 + 300 would pass 1000: refused, naming the quantity and the limit. */
+  ck_assert_int_eq(mc_store_cart_item_add(st, &customer, &capped, str_of(b, "id"), 1, NULL, &why), MC_ERR_INVALID);
+  ck_assert_str_eq(why.code, "total_limit");
+  ck_assert_str_eq(why.field, "quantity");
+  ck_assert_int_eq(mc_refusal_number_get(&why, "limit", -1), 1000);
+  mc_refusal_clear(&why);
+  ck_assert_int_eq(mc_store_cart_item_set(st, &customer, &capped, str_of(a, "id"), 3, NULL, &why), MC_ERR_INVALID);
+  ck_assert_str_eq(why.code, "total_limit");
+  mc_refusal_clear(&why);
+  /* Lowering a line is always fine; exactly the cap is too. */
+  ck_assert_int_eq(mc_store_cart_item_set(st, &customer, &capped, str_of(a, "id"), 1, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &customer, &capped, str_of(b, "id"), 2, NULL, NULL), MC_OK);
+  cart = get_ok(st, &customer);
+  assert_lines(cart, "a:1,b:2");
+  mc_cart_free(cart);
+  json_decref(a);
+  json_decref(b);
+  json_decref(user);
+  close_and_drop(st, &env);
+}
+END_TEST
+
+START_TEST(contract_cart_a_new_guest_cart_lives_briefly_until_its_second_write) {
+  store_env env;
+  mc_store *st = open_fresh(&factories[_i], &env);
+  hash_buf h = hash_of('5');
+  mc_cart_limits limits = LIMITS;
+  json_t *mug = stocked(st, "mug", 100, 10);
+  mc_cart *cart = NULL;
+
+  limits.guest_first_ttl_ms = 60 * 1000;
+  ck_assert_int_eq(mc_store_cart_item_add(st, &(mc_cart_owner){.new_token_hash = h.s}, &limits, str_of(mug, "id"), 1,
+                                          &cart, NULL),
+                   MC_OK);
+  ck_assert_int_eq(cart->expires_at - cart->updated_at, 60 * 1000);
+  mc_cart_free(cart);
+  tick();
+  ck_assert_int_eq(mc_store_cart_item_add(st, &(mc_cart_owner){.token_hash = h.s}, &limits, str_of(mug, "id"), 1,
+                                          &cart, NULL),
+                   MC_OK);
+  ck_assert_int_eq(cart->expires_at - cart->updated_at, limits.guest_ttl_ms);
+  mc_cart_free(cart);
+  json_decref(mug);
   close_and_drop(st, &env);
 }
 END_TEST
@@ -558,27 +624,28 @@ START_TEST(contract_cart_expired_guest_carts_are_absent_and_purged) {
   /* (Made first: making a guest cart purges expired ones.) */
   mc_cart_free(add_ok(st, &(mc_cart_owner){.new_token_hash = fresh.s}, mug, 1));
   mc_cart_free(add_ok(st, &(mc_cart_owner){.user_id = str_of(user, "id")}, mug, 1));
-  ck_assert_int_eq(st->ops->cart_item_add(st, &(mc_cart_owner){.new_token_hash = old.s}, &brief,
-                                          str_of(mug, "id"), 1, NULL, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_item_add(st, &(mc_cart_owner){.new_token_hash = old.s}, &brief,
+                                          str_of(mug, "id"), 1, NULL, NULL), MC_OK);
   tick();
   /* Expired: not readable, not writable, not mergeable, though still stored. */
   assert_no_cart(st, &(mc_cart_owner){.token_hash = old.s});
-  ck_assert_int_eq(st->ops->cart_clear(st, &(mc_cart_owner){.token_hash = old.s}, &LIMITS, &cart), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->cart_merge(st, old.s, str_of(user, "id"), &LIMITS, &cart), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts"), 3);
-  ck_assert_int_eq(st->ops->cart_purge_expired(st, 100, &purged), MC_OK);
+  ck_assert_int_eq(mc_store_cart_clear(st, &(mc_cart_owner){.token_hash = old.s}, &LIMITS, &cart), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_cart_merge(st, old.s, str_of(user, "id"), &LIMITS, &cart), MC_ERR_NOT_FOUND);
+  /* The expired cart is stored until purged: the purge finds it, and only it. */
+  ck_assert_int_eq(mc_store_cart_purge_expired(st, 100, &purged), MC_OK);
   ck_assert_int_eq(purged, 1);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts"), 2);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM cart_items"), 2);
-  ck_assert_int_eq(st->ops->cart_purge_expired(st, 0, &purged), MC_ERR_INVALID);
-  /* Creating a guest cart purges expired ones on the way. */
-  ck_assert_int_eq(st->ops->cart_item_add(st, &(mc_cart_owner){.new_token_hash = old.s}, &brief,
-                                          str_of(mug, "id"), 1, NULL, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_cart_purge_expired(st, 100, &purged), MC_OK);
+  ck_assert_int_eq(purged, 0);
+  ck_assert_int_eq(mc_store_cart_purge_expired(st, 0, &purged), MC_ERR_INVALID);
+  cart = get_ok(st, &(mc_cart_owner){.token_hash = fresh.s});
+  mc_cart_free(cart);
+  /* Creating a guest cart purges expired ones on the way: nothing is left for the purge. */
+  ck_assert_int_eq(mc_store_cart_item_add(st, &(mc_cart_owner){.new_token_hash = old.s}, &brief,
+                                          str_of(mug, "id"), 1, NULL, NULL), MC_OK);
   tick();
   mc_cart_free(add_ok(st, &(mc_cart_owner){.new_token_hash = later.s}, mug, 1));
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts"), 3);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts WHERE token_hash = "
-                                  "'6666666666666666666666666666666666666666666666666666666666666666'"), 0);
+  ck_assert_int_eq(mc_store_cart_purge_expired(st, 100, &purged), MC_OK);
+  ck_assert_int_eq(purged, 0);
   /* Every write pushes a live guest cart's expiry forward. */
   cart = get_ok(st, &(mc_cart_owner){.token_hash = fresh.s});
   before = cart->expires_at;
@@ -614,11 +681,12 @@ static void *race_add(void *arg) {
   cart_racer *r = arg;
   pthread_barrier_wait(r->start);
   for (;;) {
-    mc_cart_refusal why = MC_CART_REFUSAL_NONE;
-    int err = r->st->ops->cart_item_add(r->st, r->owner, &LIMITS, r->product_id, r->quantity, &why, NULL, NULL);
+    mc_refusal why = {0};
+    int err = mc_store_cart_item_add(r->st, r->owner, &LIMITS, r->product_id, r->quantity, NULL, &why);
     if (err == MC_OK) r->added++;
-    else if (err == MC_ERR_CONFLICT && why == MC_CART_REFUSAL_STOCK) r->refused++;
+    else if (err == MC_ERR_CONFLICT && strcmp(why.code, "insufficient_stock") == 0) r->refused++;
     else r->other++;
+    mc_refusal_clear(&why);
     if (r->once || err != MC_OK) break;
   }
   return NULL;
@@ -688,7 +756,6 @@ START_TEST(contract_cart_racing_adds_fill_a_line_exactly_to_the_stock) {
   cart = get_ok(st, &customer);
   assert_lines(cart, "racy:60");
   mc_cart_free(cart);
-  ck_assert_int_eq(rows_in(&env, "SELECT count(*) FROM carts"), 1);
   json_decref(p);
   json_decref(user);
   close_and_drop(st, &env);
@@ -724,6 +791,9 @@ static Suite *carts_suite(void) {
   tcase_add_loop_test(contract, contract_cart_merge_creates_the_customer_cart_and_carries_the_coupon_over, 0,
                       FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_cart_expired_guest_carts_are_absent_and_purged, 0, FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_cart_refuses_a_line_that_takes_the_cart_past_max_subtotal, 0, FACTORY_COUNT);
+  tcase_add_loop_test(contract, contract_cart_a_new_guest_cart_lives_briefly_until_its_second_write, 0,
+                      FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_cart_two_adds_of_the_last_units_cannot_both_pass_the_stock, 0,
                       FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_cart_racing_adds_fill_a_line_exactly_to_the_stock, 0, FACTORY_COUNT);

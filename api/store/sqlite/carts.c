@@ -1,6 +1,7 @@
 /* carts.c - the carts aggregate of the sqlite adapter: a cart read with its lines joined to the
- * products in one query, and writes that check stock and the limits inside one BEGIN IMMEDIATE
- * transaction, so no caller ever reads, decides and writes back. */
+ * products in one query, and writes that read what they decide on inside one BEGIN IMMEDIATE
+ * transaction and let the rules decide (rules/carts.h), so no caller ever reads, decides and
+ * writes back. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,15 +10,13 @@
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/log.h"
-#include "mercato/store.h"
+#include "mercato/rules/carts.h"
+#include "mercato/rules/coupons.h"
+#include "mercato/store/carts.h"
 
-#define KEY_MAX (MC_ID_MAX - 1)
 /* Guest carts purged by each guest cart creation: more than expire between two creations in
  * any shop that gets visitors, and a bounded cost for the request that pays it. */
 #define PURGE_ON_CREATE 20
-#define PURGE_MAX 10000
-/* Ten years: keeps now + ttl far from overflowing and still means "practically forever". */
-#define GUEST_TTL_MS_MAX (INT64_C(10) * 366 * 24 * 3600 * 1000)
 
 /* The cart, then one row per line with its product and the product's first image (its cover
  * columns, kept by triggers: migration 6); an empty cart is one row of NULL line columns. Every
@@ -51,11 +50,15 @@ static const char *const sql_text[MC_SQL_COUNT] = {
     "expires_at = CASE WHEN expires_at IS NULL THEN NULL ELSE ?3 END, "
     "coupon_id = CASE ?4 WHEN 1 THEN ?5 WHEN 2 THEN coalesce(coupon_id, ?5) ELSE coupon_id END "
     "WHERE id = ?1",
-  /* What a line write decides on, in one lookup: the product, the line, the cart's size. */
+  /* What a line write decides on, in one lookup: the product, the line, the cart's size and
+   * what its other lines come to (total() is a float, so it cannot overflow; it is exact up
+   * to 2^53, far past the largest subtotal a cart may reach). */
   [MC_SQL_CART_LINE_STATE] =
     "SELECT p.price, p.stock, p.active, "
     "(SELECT quantity FROM cart_items WHERE cart_id = ?2 AND product_id = p.id), "
-    "(SELECT count(*) FROM cart_items WHERE cart_id = ?2) FROM products p WHERE p.id = ?1",
+    "(SELECT count(*) FROM cart_items WHERE cart_id = ?2), "
+    "(SELECT total(i.quantity * o.price) FROM cart_items i JOIN products o ON o.id = i.product_id "
+    "WHERE i.cart_id = ?2 AND i.product_id <> p.id) FROM products p WHERE p.id = ?1",
   /* A new line, or a new quantity and seen price for an existing one (added_at stays). */
   [MC_SQL_CART_LINE_PUT] =
     "INSERT INTO cart_items (cart_id, product_id, quantity, unit_price, added_at, updated_at) "
@@ -67,7 +70,9 @@ static const char *const sql_text[MC_SQL_COUNT] = {
   /* The guest cart ?1's lines beside the customer cart ?2's line for the same product. */
   [MC_SQL_CART_MERGE_LINES] =
     "SELECT g.product_id, g.quantity, g.unit_price, g.added_at, p.stock, p.active, u.quantity, "
-    "u.unit_price, (SELECT count(*) FROM cart_items WHERE cart_id = ?2) "
+    "u.unit_price, (SELECT count(*) FROM cart_items WHERE cart_id = ?2), p.price, "
+    "(SELECT total(i.quantity * o.price) FROM cart_items i JOIN products o ON o.id = i.product_id "
+    "WHERE i.cart_id = ?2) "
     "FROM cart_items g JOIN products p ON p.id = g.product_id "
     "LEFT JOIN cart_items u ON u.cart_id = ?2 AND u.product_id = g.product_id "
     "WHERE g.cart_id = ?1 ORDER BY g.added_at, g.product_id",
@@ -82,31 +87,10 @@ static int stmt_get(mc_store *st, mc_sqlite_sql id, sqlite3 **db, sqlite3_stmt *
   return mc_sqlite_stmt_get(st, id, sql_text[id], db, out);
 }
 
-/* ---- checks ------------------------------------------------------------------------------- */
-
-static int hash_ok(const char *h) {
-  size_t n = 0;
-  if (h == NULL) return 0;
-  for (; h[n] != '\0' && n <= MC_CART_TOKEN_HASH_LEN; n++)
-    if (!((h[n] >= '0' && h[n] <= '9') || (h[n] >= 'a' && h[n] <= 'f'))) return 0;
-  return n == MC_CART_TOKEN_HASH_LEN;
-}
-
-/* A customer, or a guest with at least one well-formed hash, never both. */
-static int owner_ok(const mc_cart_owner *o) {
-  size_t len;
-  if (o == NULL) return 0;
-  if (o->user_id != NULL)
-    return o->token_hash == NULL && o->new_token_hash == NULL && mc_sqlite_key_ok(o->user_id, KEY_MAX, &len);
-  if (o->token_hash == NULL && o->new_token_hash == NULL) return 0;
-  return (o->token_hash == NULL || hash_ok(o->token_hash)) &&
-         (o->new_token_hash == NULL || hash_ok(o->new_token_hash));
-}
-
-static int limits_ok(const mc_cart_limits *l) {
-  return l != NULL && l->max_quantity >= 1 && l->max_quantity <= MC_CART_QUANTITY_MAX &&
-         l->max_lines >= 1 && l->max_lines <= MC_CART_LINES_MAX && l->guest_ttl_ms >= 1 &&
-         l->guest_ttl_ms <= GUEST_TTL_MS_MAX;
+/* A total() read back: exact below 2^53, and anything past MC_MONEY_MAX is past every limit. */
+static int64_t column_total(sqlite3_stmt *stmt, int col) {
+  double d = sqlite3_column_double(stmt, col);
+  return d > (double)MC_MONEY_MAX ? MC_MONEY_MAX + 1 : (int64_t)d;
 }
 
 /* ---- reading a cart ----------------------------------------------------------------------- */
@@ -271,10 +255,6 @@ int mc_sqlite_cart_get(mc_store *st, const mc_cart_owner *owner, mc_cart **out) 
   int err;
   int rc;
 
-  if (out == NULL) return MC_ERR_INVALID;
-  *out = NULL;
-  if (!owner_ok(owner)) return MC_ERR_INVALID;
-  if (owner->user_id == NULL && owner->token_hash == NULL) return MC_ERR_NOT_FOUND;
   by_user = owner->user_id != NULL;
   err = stmt_get(st, by_user ? MC_SQL_CART_GET_BY_USER : MC_SQL_CART_GET_BY_TOKEN, &db, &stmt);
   if (err != MC_OK) return err;
@@ -348,7 +328,7 @@ static int cart_create(mc_store *st, const mc_cart_owner *owner, const mc_cart_l
   if (rc == SQLITE_OK && !guest) rc = sqlite3_bind_text(stmt, 2, owner->user_id, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK && guest) rc = sqlite3_bind_text(stmt, 3, owner->new_token_hash, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, now);
-  if (rc == SQLITE_OK && guest) rc = sqlite3_bind_int64(stmt, 5, now + limits->guest_ttl_ms);
+  if (rc == SQLITE_OK && guest) rc = sqlite3_bind_int64(stmt, 5, mc_cart_guest_expiry(limits, 1, now));
   err = run(db, stmt, rc, "cart create");
   mc_sqlite_stmt_done(stmt);
   /* The customer's id breaks the users foreign key only when there is no such user. */
@@ -358,20 +338,30 @@ static int cart_create(mc_store *st, const mc_cart_owner *owner, const mc_cart_l
   return err;
 }
 
-/* owner's live cart, created when may_create (and owner allows it). */
+/* owner's live cart, created when may_create (and owner allows it); *created (may be NULL)
+ * says whether this call made it. */
 static int cart_resolve(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
-                        int64_t now, int may_create, char id[MC_ID_MAX]) {
+                        int64_t now, int may_create, char id[MC_ID_MAX], int *created) {
   int err = cart_find(st, owner, now, id);
+  if (created != NULL) *created = 0;
   if (err != MC_ERR_NOT_FOUND || !may_create) return err;
   if (owner->user_id == NULL && owner->new_token_hash == NULL) return err;
-  return cart_create(st, owner, limits, now, id);
+  err = cart_create(st, owner, limits, now, id);
+  if (err == MC_OK && created != NULL) *created = 1;
+  return err;
+}
+
+/* A creating write found no cart and may not make one. */
+static int refuse_no_cart(mc_refusal *why) {
+  return mc_refuse(why, MC_ERR_NOT_FOUND, "no_cart", NULL, "There is no cart, and none may be made now.");
 }
 
 enum { COUPON_KEEP = 0, COUPON_SET = 1, COUPON_IF_NONE = 2 };
 
-/* Moves updated_at (and a guest cart's expiry), and changes the coupon as mode says. A coupon
- * that does not exist (any more) is MC_ERR_NOT_FOUND. */
-static int cart_touch(mc_store *st, const char *id, const mc_cart_limits *limits, int64_t now,
+/* Moves updated_at (and a guest cart's expiry: mc_cart_guest_expiry, created saying whether
+ * this write made the cart), and changes the coupon as mode says. A coupon that does not exist
+ * (any more) is MC_ERR_NOT_FOUND. */
+static int cart_touch(mc_store *st, const char *id, const mc_cart_limits *limits, int64_t now, int created,
                       int mode, const char *coupon_id) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
@@ -381,7 +371,7 @@ static int cart_touch(mc_store *st, const char *id, const mc_cart_limits *limits
   if (err != MC_OK) return err;
   rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, now);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, now + limits->guest_ttl_ms);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, mc_cart_guest_expiry(limits, created, now));
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, 4, mode);
   if (rc == SQLITE_OK && coupon_id != NULL) rc = sqlite3_bind_text(stmt, 5, coupon_id, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
@@ -391,33 +381,29 @@ static int cart_touch(mc_store *st, const char *id, const mc_cart_limits *limits
   return err;
 }
 
-typedef struct line_state {
-  int64_t price, stock;
-  int active;
-  int64_t quantity; /* 0: no line */
-  int64_t lines;    /* in the cart */
-} line_state;
-
-/* The product's price, stock and flag with the cart's line for it; MC_ERR_NOT_FOUND when there
- * is no such product. */
-static int line_state_read(mc_store *st, const char *cart_id, const char *product_id, line_state *s) {
+/* The product's price, stock and flag with the cart's line for it, the cart's size and what
+ * its other lines come to; s->found 0 when there is no such product. */
+static int line_state_read(mc_store *st, const char *cart_id, const char *product_id, mc_cart_line_state *s) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   int err = stmt_get(st, MC_SQL_CART_LINE_STATE, &db, &stmt);
   int rc;
 
+  memset(s, 0, sizeof *s);
   if (err != MC_OK) return err;
   rc = sqlite3_bind_text(stmt, 1, product_id, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(stmt, 2, cart_id, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) {
+    s->found = 1;
     s->price = sqlite3_column_int64(stmt, 0);
     s->stock = sqlite3_column_int64(stmt, 1);
     s->active = sqlite3_column_int(stmt, 2) != 0;
     s->quantity = sqlite3_column_int64(stmt, 3); /* NULL reads as 0 */
     s->lines = sqlite3_column_int64(stmt, 4);
-  } else {
-    err = rc == SQLITE_DONE ? MC_ERR_NOT_FOUND : mc_sqlite_status(db, rc, "cart line state");
+    s->others = column_total(stmt, 5);
+  } else if (rc != SQLITE_DONE) {
+    err = mc_sqlite_status(db, rc, "cart line state");
   }
   mc_sqlite_stmt_done(stmt);
   return err;
@@ -470,157 +456,116 @@ static int cart_tx_end(mc_store *st, int err, mc_cart **out) {
   return err;
 }
 
-/* The checks every write starts with; clears the outputs. */
-static int write_begin(const mc_cart_owner *owner, const mc_cart_limits *limits, mc_cart **out,
-                       mc_cart_refusal *out_refusal, int64_t *out_available) {
-  if (out != NULL) *out = NULL;
-  if (out_refusal != NULL) *out_refusal = MC_CART_REFUSAL_NONE;
-  if (out_available != NULL) *out_available = 0;
-  return owner_ok(owner) && limits_ok(limits) ? MC_OK : MC_ERR_INVALID;
-}
-
-static int refuse(mc_cart_refusal why, int64_t available, mc_cart_refusal *out_refusal,
-                  int64_t *out_available) {
-  if (out_refusal != NULL) *out_refusal = why;
-  if (out_available != NULL) *out_available = available < 0 ? 0 : available;
-  return MC_ERR_CONFLICT;
-}
-
 /* ---- writes ----------------------------------------------------------------------------------- */
 
 int mc_sqlite_cart_item_add(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
-                            const char *product_id, int64_t quantity, mc_cart_refusal *out_refusal,
-                            int64_t *out_available, mc_cart **out) {
+                            const char *product_id, int64_t quantity, mc_cart **out, mc_refusal *why) {
   char id[MC_ID_MAX];
-  line_state s;
+  mc_cart_line_state s;
   sqlite3 *db = NULL;
-  int64_t now = mc_now_ms(), want;
-  size_t len;
-  int err = write_begin(owner, limits, out, out_refusal, out_available);
+  int64_t now = mc_now_ms(), want = 0;
+  int created = 0;
+  int err;
 
-  if (err != MC_OK || product_id == NULL || quantity < 1 || quantity > limits->max_quantity)
-    return MC_ERR_INVALID;
-  if (!mc_sqlite_key_ok(product_id, KEY_MAX, &len)) return MC_ERR_NOT_FOUND;
   if ((err = mc_sqlite_tx_begin_write(st, &db)) != MC_OK) return err;
-  if ((err = cart_resolve(st, owner, limits, now, 1, id)) != MC_OK) goto done;
-  if ((err = line_state_read(st, id, product_id, &s)) != MC_OK) goto done;
-  if (!s.active) {
-    err = MC_ERR_NOT_FOUND;
+  if ((err = cart_resolve(st, owner, limits, now, 1, id, &created)) != MC_OK) {
+    if (err == MC_ERR_NOT_FOUND) refuse_no_cart(why);
     goto done;
   }
-  want = s.quantity + quantity;
-  if (s.quantity == 0 && s.lines >= limits->max_lines)
-    err = refuse(MC_CART_REFUSAL_LINES, limits->max_lines, out_refusal, out_available);
-  else if (want > limits->max_quantity)
-    err = refuse(MC_CART_REFUSAL_QUANTITY, limits->max_quantity - s.quantity, out_refusal, out_available);
-  else if (want > s.stock)
-    err = refuse(MC_CART_REFUSAL_STOCK, s.stock, out_refusal, out_available);
-  if (err != MC_OK) goto done;
+  if ((err = line_state_read(st, id, product_id, &s)) != MC_OK) goto done;
+  if ((err = mc_cart_plan_add(limits, &s, quantity, &want, why)) != MC_OK) goto done;
   if ((err = line_put(st, id, product_id, want, s.price, now, now)) != MC_OK) goto done;
-  if ((err = cart_touch(st, id, limits, now, COUPON_KEEP, NULL)) != MC_OK) goto done;
+  if ((err = cart_touch(st, id, limits, now, created, COUPON_KEEP, NULL)) != MC_OK) goto done;
   err = cart_read_id(st, id, out);
 done:
   return cart_tx_end(st, err, out);
 }
 
 int mc_sqlite_cart_item_set(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
-                            const char *product_id, int64_t quantity, mc_cart_refusal *out_refusal,
-                            int64_t *out_available, mc_cart **out) {
+                            const char *product_id, int64_t quantity, mc_cart **out, mc_refusal *why) {
   char id[MC_ID_MAX];
-  line_state s;
+  mc_cart_line_state s;
   sqlite3 *db = NULL;
   int64_t now = mc_now_ms();
-  size_t len;
-  int err = write_begin(owner, limits, out, out_refusal, out_available);
+  int err;
 
-  if (err != MC_OK || product_id == NULL || quantity < 1 || quantity > limits->max_quantity)
-    return MC_ERR_INVALID;
-  if (!mc_sqlite_key_ok(product_id, KEY_MAX, &len)) return MC_ERR_NOT_FOUND;
   if ((err = mc_sqlite_tx_begin_write(st, &db)) != MC_OK) return err;
-  if ((err = cart_resolve(st, owner, limits, now, 0, id)) != MC_OK) goto done;
+  if ((err = cart_resolve(st, owner, limits, now, 0, id, NULL)) != MC_OK) {
+    if (err == MC_ERR_NOT_FOUND) mc_cart_refuse_not_in_cart(why);
+    goto done;
+  }
   if ((err = line_state_read(st, id, product_id, &s)) != MC_OK) goto done;
-  if (s.quantity == 0) err = MC_ERR_NOT_FOUND;
-  else if (quantity > (s.active ? s.stock : 0))
-    err = refuse(MC_CART_REFUSAL_STOCK, s.active ? s.stock : 0, out_refusal, out_available);
-  if (err != MC_OK) goto done;
+  if ((err = mc_cart_plan_set(limits, &s, quantity, why)) != MC_OK) goto done;
   if ((err = line_put(st, id, product_id, quantity, s.price, now, now)) != MC_OK) goto done;
-  if ((err = cart_touch(st, id, limits, now, COUPON_KEEP, NULL)) != MC_OK) goto done;
+  if ((err = cart_touch(st, id, limits, now, 0, COUPON_KEEP, NULL)) != MC_OK) goto done;
   err = cart_read_id(st, id, out);
 done:
   return cart_tx_end(st, err, out);
 }
 
-int mc_sqlite_cart_item_remove(mc_store *st, const mc_cart_owner *owner,
-                               const mc_cart_limits *limits, const char *product_id, mc_cart **out) {
+int mc_sqlite_cart_item_remove(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
+                               const char *product_id, mc_cart **out, mc_refusal *why) {
   char id[MC_ID_MAX];
   sqlite3 *db = NULL;
   int64_t now = mc_now_ms();
-  size_t len;
   int changes = 0;
-  int err = write_begin(owner, limits, out, NULL, NULL);
+  int err;
 
-  if (err != MC_OK || product_id == NULL) return MC_ERR_INVALID;
-  if (!mc_sqlite_key_ok(product_id, KEY_MAX, &len)) return MC_ERR_NOT_FOUND;
   if ((err = mc_sqlite_tx_begin_write(st, &db)) != MC_OK) return err;
-  if ((err = cart_resolve(st, owner, limits, now, 0, id)) != MC_OK) goto done;
-  err = cart_delete_rows(st, MC_SQL_CART_LINE_DELETE, id, product_id, &changes);
-  if (err == MC_OK && changes == 0) err = MC_ERR_NOT_FOUND;
+  err = cart_resolve(st, owner, limits, now, 0, id, NULL);
+  if (err == MC_OK) err = cart_delete_rows(st, MC_SQL_CART_LINE_DELETE, id, product_id, &changes);
+  if (err == MC_ERR_NOT_FOUND || (err == MC_OK && changes == 0)) err = mc_cart_refuse_not_in_cart(why);
   if (err != MC_OK) goto done;
-  if ((err = cart_touch(st, id, limits, now, COUPON_KEEP, NULL)) != MC_OK) goto done;
+  if ((err = cart_touch(st, id, limits, now, 0, COUPON_KEEP, NULL)) != MC_OK) goto done;
   err = cart_read_id(st, id, out);
 done:
   return cart_tx_end(st, err, out);
 }
 
-int mc_sqlite_cart_clear(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
-                         mc_cart **out) {
+int mc_sqlite_cart_clear(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits, mc_cart **out) {
   char id[MC_ID_MAX];
   sqlite3 *db = NULL;
   int64_t now = mc_now_ms();
   int changes = 0;
-  int err = write_begin(owner, limits, out, NULL, NULL);
+  int err;
 
-  if (err != MC_OK) return err;
   if ((err = mc_sqlite_tx_begin_write(st, &db)) != MC_OK) return err;
-  if ((err = cart_resolve(st, owner, limits, now, 0, id)) != MC_OK) goto done;
+  if ((err = cart_resolve(st, owner, limits, now, 0, id, NULL)) != MC_OK) goto done;
   if ((err = cart_delete_rows(st, MC_SQL_CART_LINES_CLEAR, id, NULL, &changes)) != MC_OK) goto done;
-  if ((err = cart_touch(st, id, limits, now, COUPON_SET, NULL)) != MC_OK) goto done;
+  if ((err = cart_touch(st, id, limits, now, 0, COUPON_SET, NULL)) != MC_OK) goto done;
   err = cart_read_id(st, id, out);
 done:
   return cart_tx_end(st, err, out);
 }
 
-int mc_sqlite_cart_coupon_set(mc_store *st, const mc_cart_owner *owner,
-                              const mc_cart_limits *limits, const char *coupon_id, mc_cart **out) {
+int mc_sqlite_cart_coupon_set(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
+                              const char *coupon_id, mc_cart **out, mc_refusal *why) {
   char id[MC_ID_MAX];
   sqlite3 *db = NULL;
   int64_t now = mc_now_ms();
-  size_t len;
-  int err = write_begin(owner, limits, out, NULL, NULL);
+  int created = 0;
+  int err;
 
-  if (err != MC_OK) return err;
-  if (coupon_id != NULL && !mc_sqlite_key_ok(coupon_id, KEY_MAX, &len)) return MC_ERR_NOT_FOUND;
   if ((err = mc_sqlite_tx_begin_write(st, &db)) != MC_OK) return err;
-  if ((err = cart_resolve(st, owner, limits, now, coupon_id != NULL, id)) != MC_OK) goto done;
-  if ((err = cart_touch(st, id, limits, now, COUPON_SET, coupon_id)) != MC_OK) goto done;
-  err = cart_read_id(st, id, out);
+  if ((err = cart_resolve(st, owner, limits, now, coupon_id != NULL, id, &created)) != MC_OK) {
+    if (err == MC_ERR_NOT_FOUND) refuse_no_cart(why);
+    goto done;
+  }
+  err = cart_touch(st, id, limits, now, created, COUPON_SET, coupon_id);
+  /* The coupon's foreign key: no such coupon (deleted since the caller read it). */
+  if (err == MC_ERR_NOT_FOUND) mc_coupon_refuse(why, MC_COUPON_UNKNOWN, 0, NULL);
+  if (err == MC_OK) err = cart_read_id(st, id, out);
 done:
   return cart_tx_end(st, err, out);
 }
 
 /* ---- merge -------------------------------------------------------------------------------- */
 
-typedef struct merge_line {
-  char product_id[MC_ID_MAX];
-  int64_t quantity, unit_price, added_at, stock;
-  int active;
-  int64_t have, have_price; /* the customer's line: quantity 0 when there is none */
-} merge_line;
-
 typedef struct merge_state {
-  merge_line lines[MC_CART_LINES_MAX];
+  mc_cart_merge_line lines[MC_CART_LINES_MAX];
   size_t n;
-  int64_t count; /* lines in the customer's cart */
+  int64_t count;    /* lines in the customer's cart */
+  int64_t subtotal; /* what they come to at current prices */
 } merge_state;
 
 /* Reads the guest cart's lines beside the customer's (at most MC_CART_LINES_MAX are kept:
@@ -633,16 +578,18 @@ static int merge_lines_read(mc_store *st, const char *guest_id, const char *user
   int rc;
 
   m->n = 0;
-  m->count = 0;
+  m->count = m->subtotal = 0;
   if (err != MC_OK) return err;
   rc = sqlite3_bind_text(stmt, 1, guest_id, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(stmt, 2, user_cart_id, -1, SQLITE_STATIC);
   while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    merge_line *l = &m->lines[m->n];
+    mc_cart_merge_line *l = &m->lines[m->n];
     int id_len = sqlite3_column_bytes(stmt, 0);
     rc = SQLITE_OK;
     m->count = sqlite3_column_int64(stmt, 8);
+    m->subtotal = column_total(stmt, 10);
     if (m->n >= MC_CART_LINES_MAX || id_len >= MC_ID_MAX) continue;
+    memset(l, 0, sizeof *l);
     memcpy(l->product_id, sqlite3_column_text(stmt, 0), (size_t)id_len + 1);
     l->quantity = sqlite3_column_int64(stmt, 1);
     l->unit_price = sqlite3_column_int64(stmt, 2);
@@ -651,6 +598,7 @@ static int merge_lines_read(mc_store *st, const char *guest_id, const char *user
     l->active = sqlite3_column_int(stmt, 5) != 0;
     l->have = sqlite3_column_int64(stmt, 6);
     l->have_price = sqlite3_column_int64(stmt, 7);
+    l->price = sqlite3_column_int64(stmt, 9);
     m->n++;
   }
   if (rc != SQLITE_DONE) err = mc_sqlite_status(db, rc, "cart merge: read lines");
@@ -679,29 +627,12 @@ static int cart_delete(mc_store *st, const char *id, char *coupon_id) {
   return err;
 }
 
-static int64_t min3(int64_t a, int64_t b, int64_t c) {
-  int64_t m = a < b ? a : b;
-  return m < c ? m : c;
-}
-
-/* Applies the guest's lines (m) to the customer's cart id. */
-static int merge_apply(mc_store *st, const char *id, const merge_state *m,
-                       const mc_cart_limits *limits, int64_t now) {
-  int64_t count = m->count;
+/* Writes the lines mc_cart_plan_merge planned into the customer's cart id. */
+static int merge_apply(mc_store *st, const char *id, const merge_state *m, int64_t now) {
   int err = MC_OK;
-
   for (size_t i = 0; i < m->n && err == MC_OK; i++) {
-    const merge_line *l = &m->lines[i];
-    int64_t q;
-    if (!l->active || l->stock <= 0) continue;
-    if (l->have > 0) {
-      q = min3(l->have + l->quantity, l->stock, limits->max_quantity);
-      if (q > l->have) err = line_put(st, id, l->product_id, q, l->have_price, l->added_at, now);
-    } else if (count < limits->max_lines) {
-      q = min3(l->quantity, l->stock, limits->max_quantity);
-      err = line_put(st, id, l->product_id, q, l->unit_price, l->added_at, now);
-      count++;
-    }
+    const mc_cart_merge_line *l = &m->lines[i];
+    if (l->put > 0) err = line_put(st, id, l->product_id, l->put, l->put_price, l->added_at, now);
   }
   return err;
 }
@@ -713,18 +644,18 @@ int mc_sqlite_cart_merge(mc_store *st, const char *token_hash, const char *user_
   merge_state *m = NULL;
   sqlite3 *db = NULL;
   int64_t now = mc_now_ms();
-  int err = write_begin(&guest, limits, out, NULL, NULL);
+  int err;
 
-  if (err != MC_OK || token_hash == NULL || !owner_ok(&customer)) return MC_ERR_INVALID;
   m = malloc(sizeof *m);
   if (m == NULL) return MC_ERR_INTERNAL;
   if ((err = mc_sqlite_tx_begin_write(st, &db)) != MC_OK) goto out;
   if ((err = cart_find(st, &guest, now, guest_id)) != MC_OK) goto done;
-  if ((err = cart_resolve(st, &customer, limits, now, 1, id)) != MC_OK) goto done;
+  if ((err = cart_resolve(st, &customer, limits, now, 1, id, NULL)) != MC_OK) goto done;
   if ((err = merge_lines_read(st, guest_id, id, m)) != MC_OK) goto done;
   if ((err = cart_delete(st, guest_id, coupon_id)) != MC_OK) goto done;
-  if ((err = merge_apply(st, id, m, limits, now)) != MC_OK) goto done;
-  err = cart_touch(st, id, limits, now, COUPON_IF_NONE, coupon_id[0] ? coupon_id : NULL);
+  mc_cart_plan_merge(limits, m->lines, m->n, m->count, m->subtotal);
+  if ((err = merge_apply(st, id, m, now)) != MC_OK) goto done;
+  err = cart_touch(st, id, limits, now, 0, COUPON_IF_NONE, coupon_id[0] ? coupon_id : NULL);
   if (err == MC_OK) err = cart_read_id(st, id, out);
 done:
   err = cart_tx_end(st, err, out);
@@ -738,8 +669,6 @@ int mc_sqlite_cart_purge_expired(mc_store *st, int64_t max, int64_t *out_count) 
   int64_t count = 0;
   int err;
 
-  if (out_count != NULL) *out_count = 0;
-  if (max < 1 || max > PURGE_MAX) return MC_ERR_INVALID;
   if ((err = mc_sqlite_tx_begin_write(st, &db)) != MC_OK) return err;
   err = mc_sqlite_tx_end(st, purge(st, mc_now_ms(), max, &count));
   if (err == MC_OK && out_count != NULL) *out_count = count;

@@ -1,6 +1,7 @@
-/* coupons.c - the coupons aggregate of the sqlite adapter: strict checks of coupon documents,
+/* coupons.c - the coupons aggregate of the sqlite adapter: coupon documents stored and read,
  * codes kept upper-case, guarded deletes, and redemptions counted within the coupon's limits in
- * one BEGIN IMMEDIATE transaction. */
+ * one BEGIN IMMEDIATE transaction. The rules (the spec, the refusal order) are
+ * rules/coupons.c's, applied here to the rows each transaction read. */
 #include <string.h>
 
 #include "internal.h"
@@ -9,10 +10,10 @@
 #include "mercato/id.h"
 #include "mercato/log.h"
 #include "mercato/money.h"
-#include "mercato/store.h"
+#include "mercato/rules/coupons.h"
+#include "mercato/store/coupons.h"
 
 #define COUPON_ID_MAX (MC_ID_MAX - 1)
-#define COUPON_TIME_MAX 64 /* bytes of an RFC 3339 text: far more than any real one needs */
 
 /* The columns of the canonical document, in the order of coupon_columns below. */
 #define COUPON_COLUMNS                                                                           \
@@ -74,27 +75,15 @@ static int coupon_id_valid(const char *s, size_t len) {
   return mc_id_valid(s, "cpn");
 }
 
-static int code_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
-
-/* 1 when s[0..len) is 1..MC_COUPON_CODE_MAX bytes of [A-Za-z0-9_-]. */
+/* The wrappers checked every document against rules/coupons.h already; the field table below
+ * only tells mc_sqlite_doc_read what to bind, with the rules' limits. */
 static int code_valid(const char *s, size_t len) {
-  if (len == 0 || len > MC_COUPON_CODE_MAX) return 0;
-  for (size_t i = 0; i < len; i++)
-    if (!code_char(s[i])) return 0;
-  return 1;
-}
-
-/* Copies a valid code upper-cased into out (MC_COUPON_CODE_MAX + 1 bytes). */
-static void code_upper(const char *s, size_t len, char *out) {
-  for (size_t i = 0; i < len; i++) out[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
-  out[len] = '\0';
+  return mc_coupon_code_valid(s, len);
 }
 
 static int kind_valid(const char *s, size_t len) {
-  return (len == 7 && memcmp(s, "percent", 7) == 0) || (len == 5 && memcmp(s, "fixed", 5) == 0);
+  (void)len;
+  return mc_coupon_kind_of(s) != MC_COUPON_NONE;
 }
 
 /* The members of a coupon document. Insert parameters ?1..?10; the update binds the id as ?1,
@@ -116,9 +105,9 @@ static const mc_sqlite_field coupon_fields[C_COUNT] = {
   [C_KIND] = {.name = "kind", .kind = MC_SQLITE_TEXT, .flags = REQ | UPD, .min = 5, .max = 7,
               .valid = kind_valid, .insert_param = 3, .update_param = 3},
   [C_VALUE] = {.name = "value", .kind = MC_SQLITE_INT, .flags = REQ | UPD, .min = 1,
-               .max = MC_MONEY_MAX, .insert_param = 4, .update_param = 4},
+               .max = MC_COUPON_FIXED_MAX, .insert_param = 4, .update_param = 4},
   [C_MIN_SUBTOTAL] = {.name = "min_subtotal", .kind = MC_SQLITE_INT, .flags = UPD | NUL, .min = 0,
-                      .max = MC_MONEY_MAX, .insert_param = 5, .update_param = 5, .update_flag = 11},
+                      .max = MC_COUPON_MIN_SUBTOTAL_MAX, .insert_param = 5, .update_param = 5, .update_flag = 11},
   [C_STARTS_AT] = {.name = "starts_at", .kind = MC_SQLITE_ANY, .flags = UPD | NUL},
   [C_EXPIRES_AT] = {.name = "expires_at", .kind = MC_SQLITE_ANY, .flags = UPD | NUL},
   [C_USAGE_LIMIT] = {.name = "usage_limit", .kind = MC_SQLITE_INT, .flags = UPD | NUL, .min = 1,
@@ -187,7 +176,7 @@ static int time_read(const mc_sqlite_value *v, const char *name, const char *wha
   size_t len = json_string_length(v->json);
 
   if (v->json == NULL || json_is_null(v->json)) return MC_OK;
-  if (s == NULL || len > COUPON_TIME_MAX || mc_time_parse_ms(s, len, out) != MC_OK) {
+  if (s == NULL || len > MC_COUPON_TIME_TEXT_MAX || mc_time_parse_ms(s, len, out) != MC_OK) {
     mc_debug("store.sqlite", "%s: %s is not an RFC 3339 time", what, name);
     return MC_ERR_INVALID;
   }
@@ -201,7 +190,7 @@ static int coupon_read(const json_t *doc, int for_update, const char *what, mc_s
 
   memset(x, 0, sizeof *x);
   if (err != MC_OK) return err;
-  if (v[C_CODE].json != NULL) code_upper(v[C_CODE].s, v[C_CODE].len, x->code);
+  if (v[C_CODE].json != NULL && mc_coupon_normalise_code(v[C_CODE].s, x->code) != MC_OK) return MC_ERR_INVALID;
   err = time_read(&v[C_STARTS_AT], "starts_at", what, &x->starts_at);
   if (err == MC_OK) err = time_read(&v[C_EXPIRES_AT], "expires_at", what, &x->expires_at);
   return err;
@@ -229,7 +218,7 @@ static int coupon_bind(sqlite3_stmt *stmt, const mc_sqlite_value *v, const coupo
   return rc;
 }
 
-int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out) {
+int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out, mc_refusal *why) {
   mc_sqlite_value v[C_COUNT];
   coupon_extra x;
   sqlite3_stmt *stmt = NULL;
@@ -246,6 +235,7 @@ int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out) {
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "coupon create: bind");
   else err = mc_sqlite_write_returning(db, stmt, coupon_from_row, "coupon create", out);
   if (err == MC_ERR_NOT_FOUND) err = MC_ERR_INTERNAL; /* an insert returns its row */
+  if (err == MC_ERR_CONFLICT) mc_coupon_refuse_code_taken(why);
   mc_sqlite_stmt_done(stmt);
   return err;
 }
@@ -257,15 +247,9 @@ int mc_sqlite_coupon_get(mc_store *st, const char *id, json_t **out) {
 
 int mc_sqlite_coupon_get_by_code(mc_store *st, const char *code, json_t **out) {
   char upper[MC_COUPON_CODE_MAX + 1];
-  size_t len;
 
-  if (out == NULL) return MC_ERR_INVALID;
-  *out = NULL;
-  if (code == NULL) return MC_ERR_INVALID;
   /* A text that cannot be a code matches none. */
-  if (!mc_sqlite_key_ok(code, MC_COUPON_CODE_MAX, &len) || !code_valid(code, len))
-    return MC_ERR_NOT_FOUND;
-  code_upper(code, len, upper);
+  if (mc_coupon_normalise_code(code, upper) != MC_OK) return MC_ERR_NOT_FOUND;
   return mc_sqlite_get_one(st, MC_SQL_COUPON_GET_BY_CODE, sql_text[MC_SQL_COUPON_GET_BY_CODE], upper,
                            MC_COUPON_CODE_MAX, coupon_from_row, "coupon get by code", out);
 }
@@ -327,24 +311,12 @@ int mc_sqlite_coupon_list(mc_store *st, const mc_coupon_query *query, json_t **o
   json_t *items = NULL;
   sqlite3 *db = NULL;
   int64_t count = 0;
-  size_t len = 0;
   int err;
 
-  if (out_items != NULL) *out_items = NULL;
-  if (out_count != NULL) *out_count = 0;
-  if (query == NULL || out_items == NULL) return MC_ERR_INVALID;
+  /* The wrapper checked the query. */
   if (query->code_part != NULL && query->code_part[0] != '\0' &&
-      (!mc_sqlite_key_ok(query->code_part, MC_COUPON_CODE_MAX, &len) ||
-       !code_valid(query->code_part, len))) {
-    mc_debug("store.sqlite", "coupon list: the code part cannot be part of a code");
+      mc_coupon_normalise_code(query->code_part, part) != MC_OK)
     return MC_ERR_INVALID;
-  }
-  if (query->limit < 1 || query->limit > MC_COUPON_LIST_MAX || query->offset < 0 ||
-      query->active < -1 || query->active > 1) {
-    mc_debug("store.sqlite", "coupon list: a query value is out of range");
-    return MC_ERR_INVALID;
-  }
-  if (len > 0) code_upper(query->code_part, len, part);
   items = json_array();
   if (items == NULL) return MC_ERR_INTERNAL;
   err = mc_sqlite_tx_begin_read(st, &db);
@@ -362,33 +334,52 @@ done:
   return MC_OK;
 }
 
-int mc_sqlite_coupon_update(mc_store *st, const char *id, const json_t *changes, json_t **out) {
-  mc_sqlite_value v[C_COUNT];
-  coupon_extra x;
+/* Runs the update (bound from changes, read into v and x) on the coupon id. */
+static int update_run(mc_store *st, const char *id, const mc_sqlite_value *v, const coupon_extra *x, json_t **out) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  size_t id_len;
-  int err;
+  int err = stmt_get(st, MC_SQL_COUPON_UPDATE, &db, &stmt);
   int rc;
 
-  if (out != NULL) *out = NULL;
-  if (id == NULL) return MC_ERR_INVALID;
-  err = coupon_read(changes, 1, "coupon update", v, &x);
   if (err != MC_OK) return err;
-  if (!mc_sqlite_key_ok(id, COUPON_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
-  err = stmt_get(st, MC_SQL_COUPON_UPDATE, &db, &stmt);
-  if (err != MC_OK) return err;
-  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
-  if (rc == SQLITE_OK) rc = coupon_bind(stmt, v, &x, 1);
+  rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = coupon_bind(stmt, v, x, 1);
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "coupon update: bind");
   else err = mc_sqlite_write_returning(db, stmt, coupon_from_row, "coupon update", out);
   mc_sqlite_stmt_done(stmt);
   return err;
 }
 
+/* The coupon is read and the changes judged against it (mc_coupon_check) inside the write
+ * transaction, so the rules across members (usage_limit not below times_used, expires_at after
+ * starts_at) hold for the row that results, and a refusal names the member at fault. */
+int mc_sqlite_coupon_update(mc_store *st, const char *id, const json_t *changes, json_t **out, mc_refusal *why) {
+  mc_sqlite_value v[C_COUNT];
+  coupon_extra x;
+  json_t *stored = NULL;
+  sqlite3 *db = NULL;
+  int err;
+
+  if (out != NULL) *out = NULL;
+  err = coupon_read(changes, 1, "coupon update", v, &x);
+  if (err != MC_OK) return err;
+  if ((err = mc_sqlite_tx_begin_write(st, &db)) != MC_OK) return err;
+  err = mc_sqlite_coupon_get(st, id, &stored);
+  if (err == MC_OK) err = mc_coupon_check(changes, 1, stored, why);
+  if (err == MC_OK) err = update_run(st, id, v, &x, out);
+  if (err == MC_ERR_CONFLICT) mc_coupon_refuse_code_taken(why);
+  json_decref(stored);
+  err = mc_sqlite_tx_end(st, err);
+  if (err != MC_OK && out != NULL) {
+    json_decref(*out);
+    *out = NULL;
+  }
+  return err;
+}
+
 /* Counts the redemptions and deletes in one write transaction, so that no redemption can
  * arrive between the check and the delete. */
-int mc_sqlite_coupon_delete(mc_store *st, const char *id) {
+int mc_sqlite_coupon_delete(mc_store *st, const char *id, mc_refusal *why) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   int64_t redemptions = 0;
@@ -413,7 +404,7 @@ int mc_sqlite_coupon_delete(mc_store *st, const char *id) {
   stmt = NULL;
   if (redemptions > 0) {
     mc_debug("store.sqlite", "coupon delete: %s has %lld redemption(s)", id, (long long)redemptions);
-    err = MC_ERR_CONFLICT;
+    err = mc_coupon_refuse_redeemed(why, redemptions);
     goto done;
   }
   err = stmt_get(st, MC_SQL_COUPON_DELETE, &db, &stmt);
@@ -461,13 +452,14 @@ static int column_opt(sqlite3_stmt *stmt, int col, int64_t *out) {
   return 1;
 }
 
-/* Inside the redemption's transaction: *out gets the first refusal that holds for the coupon's
- * stored state (MC_COUPON_APPLIES when none). */
+/* Inside the redemption's transaction: *out gets mc_coupon_decide's answer for the coupon's
+ * stored state and the customer's redemptions (MC_COUPON_UNKNOWN without such a coupon). */
 static int redeem_decide(mc_store *st, const char *coupon_id, const char *user_id, int64_t now_ms,
                          mc_coupon_refusal *out) {
+  mc_coupon_terms t = {0};
+  mc_coupon_use use = {.now_ms = now_ms, .signed_in = user_id != NULL};
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  int64_t starts_at = 0, expires_at = 0, usage_limit = 0, per_customer = 0, times_used, mine;
   int err = stmt_get(st, MC_SQL_COUPON_REDEEM_STATE, &db, &stmt);
   int rc;
 
@@ -480,16 +472,14 @@ static int redeem_decide(mc_store *st, const char *coupon_id, const char *user_i
   } else if (rc != SQLITE_ROW) {
     err = mc_sqlite_status(db, rc, "coupon redeem: read");
   } else {
-    int has_per_customer = column_opt(stmt, 4, &per_customer);
-    times_used = sqlite3_column_int64(stmt, 5);
-    mine = sqlite3_column_int64(stmt, 6);
-    if (sqlite3_column_int(stmt, 0) == 0) *out = MC_COUPON_INACTIVE;
-    else if (column_opt(stmt, 1, &starts_at) && now_ms < starts_at) *out = MC_COUPON_NOT_STARTED;
-    else if (column_opt(stmt, 2, &expires_at) && now_ms >= expires_at) *out = MC_COUPON_EXPIRED;
-    else if (has_per_customer && user_id == NULL) *out = MC_COUPON_SIGN_IN_REQUIRED;
-    else if (column_opt(stmt, 3, &usage_limit) && times_used >= usage_limit) *out = MC_COUPON_EXHAUSTED;
-    else if (has_per_customer && mine >= per_customer) *out = MC_COUPON_ALREADY_USED;
-    else *out = MC_COUPON_APPLIES;
+    t.active = sqlite3_column_int(stmt, 0) != 0;
+    t.has_starts = column_opt(stmt, 1, &t.starts_at);
+    t.has_expires = column_opt(stmt, 2, &t.expires_at);
+    t.has_usage_limit = column_opt(stmt, 3, &t.usage_limit);
+    t.has_per_customer = column_opt(stmt, 4, &t.per_customer_limit);
+    t.times_used = sqlite3_column_int64(stmt, 5);
+    use.redemptions = sqlite3_column_int64(stmt, 6);
+    *out = mc_coupon_decide(&t, &use);
   }
   mc_sqlite_stmt_done(stmt);
   return err;
@@ -522,18 +512,13 @@ static int redeem_run(mc_store *st, mc_sqlite_sql id, const char *coupon_id, con
 /* BEGIN IMMEDIATE takes the write lock before the coupon is read, so no other redemption (from
  * any thread or process) can come between the checks and the count: the limits hold. The
  * schema's CHECK on times_used would refuse an overrun even from another writer. */
-int mc_sqlite_coupon_redeem(mc_store *st, const char *coupon_id, const char *order_id,
-                            const char *user_id, int64_t now_ms, mc_coupon_refusal *out_refusal) {
+int mc_sqlite_coupon_redeem(mc_store *st, const char *coupon_id, const char *order_id, const char *user_id,
+                            int64_t now_ms, mc_coupon_refusal *out_refusal, mc_refusal *why) {
   mc_coupon_refusal refusal = MC_COUPON_UNKNOWN;
   sqlite3 *db = NULL;
   int found = 0;
   int err;
 
-  if (out_refusal == NULL) return MC_ERR_INVALID;
-  *out_refusal = MC_COUPON_UNKNOWN;
-  if (coupon_id == NULL || !mc_id_valid(coupon_id, "cpn") || order_id == NULL ||
-      !mc_id_valid(order_id, "ord") || (user_id != NULL && !mc_id_valid(user_id, "usr")))
-    return MC_ERR_INVALID;
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
   err = redeem_run(st, MC_SQL_COUPON_REDEEMED, coupon_id, order_id, NULL, 0, &found,
@@ -550,7 +535,11 @@ int mc_sqlite_coupon_redeem(mc_store *st, const char *coupon_id, const char *ord
   if (err == MC_OK)
     err = redeem_run(st, MC_SQL_COUPON_USE, coupon_id, NULL, NULL, 0, NULL, "coupon redeem: count");
 done:
+  /* A refusal changes nothing: the transaction ends as a read. */
   err = mc_sqlite_tx_end(st, err);
-  if (err == MC_OK) *out_refusal = refusal;
-  return err;
+  if (err != MC_OK) return err;
+  if (out_refusal != NULL) *out_refusal = refusal;
+  if (refusal == MC_COUPON_APPLIES) return MC_OK;
+  mc_coupon_refuse(why, refusal, 0, NULL);
+  return refusal == MC_COUPON_UNKNOWN ? MC_ERR_NOT_FOUND : MC_ERR_CONFLICT;
 }

@@ -10,6 +10,8 @@
 
 #include "mercato/store.h"
 #include "sqlite.h"
+#include "mercato/store/carts.h"
+#include "mercato/store/coupons.h"
 
 /* Listing shapes (product_list.c): one bit per kind of filter, times the sort orders. */
 #define MC_SQLITE_LIST_SHAPES 256
@@ -277,33 +279,35 @@ int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json
 int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const char *image_id,
                                    json_t **out_image);
 
-/* The coupons aggregate (coupons.c): the mc_store_ops entries, same contracts. */
-int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out);
+/* The coupons aggregate (coupons.c): mc_store_coupon_ops, same contracts. */
+int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out, mc_refusal *why);
 int mc_sqlite_coupon_get(mc_store *st, const char *id, json_t **out);
 int mc_sqlite_coupon_get_by_code(mc_store *st, const char *code, json_t **out);
 int mc_sqlite_coupon_list(mc_store *st, const mc_coupon_query *query, json_t **out_items,
                           int64_t *out_count);
-int mc_sqlite_coupon_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
-int mc_sqlite_coupon_delete(mc_store *st, const char *id);
+int mc_sqlite_coupon_update(mc_store *st, const char *id, const json_t *changes, json_t **out,
+                            mc_refusal *why);
+int mc_sqlite_coupon_delete(mc_store *st, const char *id, mc_refusal *why);
 int mc_sqlite_coupon_redemption_count(mc_store *st, const char *coupon_id, const char *user_id,
                                       int64_t *out);
 int mc_sqlite_coupon_redeem(mc_store *st, const char *coupon_id, const char *order_id,
-                            const char *user_id, int64_t now_ms, mc_coupon_refusal *out_refusal);
+                            const char *user_id, int64_t now_ms, mc_coupon_refusal *out_refusal,
+                            mc_refusal *why);
 
-/* The carts aggregate (carts.c): the mc_store_ops entries, same contracts. */
+/* The carts aggregate (carts.c): mc_store_cart_ops, same contracts. */
 int mc_sqlite_cart_get(mc_store *st, const mc_cart_owner *owner, mc_cart **out);
 int mc_sqlite_cart_item_add(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
-                            const char *product_id, int64_t quantity, mc_cart_refusal *out_refusal,
-                            int64_t *out_available, mc_cart **out);
+                            const char *product_id, int64_t quantity, mc_cart **out, mc_refusal *why);
 int mc_sqlite_cart_item_set(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
-                            const char *product_id, int64_t quantity, mc_cart_refusal *out_refusal,
-                            int64_t *out_available, mc_cart **out);
+                            const char *product_id, int64_t quantity, mc_cart **out, mc_refusal *why);
 int mc_sqlite_cart_item_remove(mc_store *st, const mc_cart_owner *owner,
-                               const mc_cart_limits *limits, const char *product_id, mc_cart **out);
+                               const mc_cart_limits *limits, const char *product_id, mc_cart **out,
+                               mc_refusal *why);
 int mc_sqlite_cart_clear(mc_store *st, const mc_cart_owner *owner, const mc_cart_limits *limits,
                          mc_cart **out);
 int mc_sqlite_cart_coupon_set(mc_store *st, const mc_cart_owner *owner,
-                              const mc_cart_limits *limits, const char *coupon_id, mc_cart **out);
+                              const mc_cart_limits *limits, const char *coupon_id, mc_cart **out,
+                              mc_refusal *why);
 int mc_sqlite_cart_merge(mc_store *st, const char *token_hash, const char *user_id,
                          const mc_cart_limits *limits, mc_cart **out);
 int mc_sqlite_cart_purge_expired(mc_store *st, int64_t max, int64_t *out_count);

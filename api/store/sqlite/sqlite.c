@@ -371,6 +371,28 @@ static void sqlite_close(mc_store *st) {
   free(s);
 }
 
+static const mc_store_coupon_ops sqlite_coupon_ops = {
+  .create = mc_sqlite_coupon_create,
+  .get = mc_sqlite_coupon_get,
+  .get_by_code = mc_sqlite_coupon_get_by_code,
+  .list = mc_sqlite_coupon_list,
+  .update = mc_sqlite_coupon_update,
+  .remove = mc_sqlite_coupon_delete,
+  .redemption_count = mc_sqlite_coupon_redemption_count,
+  .redeem = mc_sqlite_coupon_redeem,
+};
+
+static const mc_store_cart_ops sqlite_cart_ops = {
+  .get = mc_sqlite_cart_get,
+  .item_add = mc_sqlite_cart_item_add,
+  .item_set = mc_sqlite_cart_item_set,
+  .item_remove = mc_sqlite_cart_item_remove,
+  .clear = mc_sqlite_cart_clear,
+  .coupon_set = mc_sqlite_cart_coupon_set,
+  .merge = mc_sqlite_cart_merge,
+  .purge_expired = mc_sqlite_cart_purge_expired,
+};
+
 static const mc_store_ops sqlite_ops = {
   .ping = sqlite_ping,
   .schema_version = sqlite_schema_version,
@@ -391,22 +413,6 @@ static const mc_store_ops sqlite_ops = {
   .product_page_get = mc_sqlite_product_page_get,
   .product_image_add = mc_sqlite_product_image_add,
   .product_image_remove = mc_sqlite_product_image_remove,
-  .coupon_create = mc_sqlite_coupon_create,
-  .coupon_get = mc_sqlite_coupon_get,
-  .coupon_get_by_code = mc_sqlite_coupon_get_by_code,
-  .coupon_list = mc_sqlite_coupon_list,
-  .coupon_update = mc_sqlite_coupon_update,
-  .coupon_delete = mc_sqlite_coupon_delete,
-  .coupon_redemption_count = mc_sqlite_coupon_redemption_count,
-  .coupon_redeem = mc_sqlite_coupon_redeem,
-  .cart_get = mc_sqlite_cart_get,
-  .cart_item_add = mc_sqlite_cart_item_add,
-  .cart_item_set = mc_sqlite_cart_item_set,
-  .cart_item_remove = mc_sqlite_cart_item_remove,
-  .cart_clear = mc_sqlite_cart_clear,
-  .cart_coupon_set = mc_sqlite_cart_coupon_set,
-  .cart_merge = mc_sqlite_cart_merge,
-  .cart_purge_expired = mc_sqlite_cart_purge_expired,
   .close = sqlite_close,
 };
 
@@ -494,6 +500,8 @@ int mc_store_sqlite_open(const mc_store_sqlite_options *opts, mc_store **out) {
   if (s == NULL) return MC_ERR_INTERNAL;
   s->base.ops = &sqlite_ops;
   s->base.users = &mc_sqlite_user_ops;
+  s->base.coupons = &sqlite_coupon_ops;
+  s->base.carts = &sqlite_cart_ops;
   s->base.name = "sqlite";
   s->base.impl = s;
   s->busy_timeout_ms = opts->busy_timeout_ms;
