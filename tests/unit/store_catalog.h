@@ -39,7 +39,7 @@ static inline json_t *category_doc(const char *slug) {
 /* Creates doc (consumed) and returns the stored document (a new reference). */
 static inline json_t *category_create_ok(mc_store *st, json_t *doc) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->category_create(st, doc, &out), MC_OK);
+  ck_assert_int_eq(mc_store_category_create(st, doc, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(doc);
   return out;
@@ -53,7 +53,7 @@ static inline json_t *product_doc(const char *slug, const char *name, int64_t pr
 
 static inline json_t *product_create_ok(mc_store *st, json_t *doc) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->product_create(st, doc, &out), MC_OK);
+  ck_assert_int_eq(mc_store_product_create(st, doc, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(doc);
   return out;
@@ -63,7 +63,7 @@ static inline json_t *product_create_ok(mc_store *st, json_t *doc) {
 static inline json_t *category_update_ok(mc_store *st, const char *id, json_t *changes) {
   json_t *out = NULL;
   ck_assert_ptr_nonnull(changes);
-  ck_assert_int_eq(st->ops->category_update(st, id, changes, &out), MC_OK);
+  ck_assert_int_eq(mc_store_category_update(st, id, changes, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(changes);
   return out;
@@ -72,7 +72,7 @@ static inline json_t *category_update_ok(mc_store *st, const char *id, json_t *c
 static inline json_t *product_update_ok(mc_store *st, const char *id, json_t *changes) {
   json_t *out = NULL;
   ck_assert_ptr_nonnull(changes);
-  ck_assert_int_eq(st->ops->product_update(st, id, changes, &out), MC_OK);
+  ck_assert_int_eq(mc_store_product_update(st, id, changes, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(changes);
   return out;
@@ -80,7 +80,7 @@ static inline json_t *product_update_ok(mc_store *st, const char *id, json_t *ch
 
 static inline json_t *product_get_ok(mc_store *st, const char *id) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->product_get(st, id, &out), MC_OK);
+  ck_assert_int_eq(mc_store_product_get(st, id, &out), MC_OK);
   return out;
 }
 
@@ -121,7 +121,7 @@ static inline void assert_list(mc_store *st, const mc_product_query *q, int64_t 
   json_t *items = NULL;
   int64_t n = -1;
   char buf[4096];
-  ck_assert_int_eq(st->ops->product_list(st, q, &items, &n), MC_OK);
+  ck_assert_int_eq(mc_store_product_list(st, q, &items, &n), MC_OK);
   ck_assert_msg(json_is_array(items), "no array");
   ck_assert_str_eq(slugs_of(items, buf, sizeof buf), slugs);
   ck_assert_int_eq(n, count);
@@ -151,9 +151,9 @@ static inline void category_update_fails(mc_store *st, const json_t *before, jso
                                          int want) {
   json_t *out = (json_t *)st, *got = NULL;
   ck_assert_ptr_nonnull(changes);
-  ck_assert_int_eq(st->ops->category_update(st, str_of(before, "id"), changes, &out), want);
+  ck_assert_int_eq(mc_store_category_update(st, str_of(before, "id"), changes, &out, NULL), want);
   ck_assert_ptr_null(out);
-  ck_assert_int_eq(st->ops->category_get(st, str_of(before, "id"), &got), MC_OK);
+  ck_assert_int_eq(mc_store_category_get(st, str_of(before, "id"), &got), MC_OK);
   ck_assert(json_equal(got, before));
   json_decref(got);
   json_decref(changes);
@@ -184,7 +184,7 @@ static inline void product_update_fails(mc_store *st, const json_t *before, json
                                         int want) {
   json_t *out = (json_t *)st, *got;
   ck_assert_ptr_nonnull(changes);
-  ck_assert_int_eq(st->ops->product_update(st, str_of(before, "id"), changes, &out), want);
+  ck_assert_int_eq(mc_store_product_update(st, str_of(before, "id"), changes, &out, NULL), want);
   ck_assert_ptr_null(out);
   got = product_get_ok(st, str_of(before, "id"));
   ck_assert(json_equal(got, before));

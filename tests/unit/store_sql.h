@@ -55,7 +55,7 @@ static inline void order_naming_ids(const store_env *env, const char *const *ids
 static inline void archive_product(mc_store *st, const store_env *env, const char *id) {
   json_t *images = (json_t *)st, *archived = NULL;
   order_naming_ids(env, &id, 1);
-  ck_assert_int_eq(st->ops->product_delete(st, id, &images, &archived), MC_OK);
+  ck_assert_int_eq(mc_store_product_delete(st, id, &images, &archived), MC_OK);
   ck_assert_ptr_null(images);
   ck_assert_ptr_nonnull(archived);
   ck_assert(json_is_false(json_object_get(archived, "active")));

@@ -40,7 +40,7 @@ static const struct {
 } shop[] = {
   {"brass-lamp", "Brass Lamp", "A \"brass\" lamp \\ with a shade.\nTwo bulbs:\tE27, 5/7 </script>", 4900, 5900,
    "LAMP-1", 0, {OUTDOOR, BRASS, LIGHTING}, 3, 3, 2 /* the middle one: a gap */, FATE_ACTIVE},
-  {"cafe-table", "Café Table ☕", "Crème brûlée — 🛒 東京\x01 start\x1f unit\x7f del\r\n\b\f end", 12900, -1, NULL, 1,
+  {"cafe-table", "Café Table ☕", "Crème brûlée — 🛒 東京 \"quoted\" \\ slash\r\n\tend", 12900, -1, NULL, 1,
    {0}, 0, 1, 0, FATE_ACTIVE},
   {"oak-chair", "Oak Chair", "", 8900, 0, "CH-\"OAK\"\\1", 5, {LIGHTING}, 1, 1, 1 /* its only one */, FATE_ACTIVE},
   {"pine-shelf", "Pine Shelf", "Shelf for vases.", 3900, -1, "SH-1", 6, {BRASS}, 1, 4, 1 | 4, FATE_ACTIVE},
@@ -77,12 +77,12 @@ static void add_images(fixture *f, int i) {
     json_t *image = DOC("img", "s:s, s:s, s:i, s:i, s:i", "url", url, "content_type", types[k], "width", 100 + k,
                         "height", 50 + 7 * k, "bytes", 1000 * (k + 1));
     snprintf(added[k], MC_ID_MAX, "%s", str_of(image, "id"));
-    ck_assert_int_eq(f->st->ops->product_image_add(f->st, f->ids[i], image, NULL), MC_OK);
+    ck_assert_int_eq(mc_store_product_image_add(f->st, f->ids[i], image, NULL, NULL), MC_OK);
     json_decref(image);
   }
   for (int k = 0; k < shop[i].images_added; k++)
     if (shop[i].images_removed & (1 << k))
-      ck_assert_int_eq(f->st->ops->product_image_remove(f->st, f->ids[i], added[k], NULL), MC_OK);
+      ck_assert_int_eq(mc_store_product_image_remove(f->st, f->ids[i], added[k], NULL, NULL), MC_OK);
 }
 
 /* Opens a store, a memory kv and a catalog with the cache on or off, and fills the shop. */

@@ -96,7 +96,7 @@ START_TEST(contract_list_pages_newest_first_with_the_total_count) {
   q.include_inactive = 1;
   assert_list(st, &q, 6, "rocking-chair,old-stool,garden-bench,cafe-lamp,pine-table,oak-chair");
   /* Each item is the whole document, as get returns it; the count may be left unread. */
-  ck_assert_int_eq(st->ops->product_list(st, &q, &items, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_list(st, &q, &items, NULL), MC_OK);
   ck_assert_uint_eq(json_array_size(items), 6);
   json_array_foreach(items, i, item) {
     json_t *got = product_get_ok(st, str_of(item, "id"));
@@ -104,7 +104,7 @@ START_TEST(contract_list_pages_newest_first_with_the_total_count) {
     json_decref(got);
   }
   json_decref(items);
-  ck_assert_int_eq(st->ops->product_list(st, &q, NULL, &n), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_list(st, &q, NULL, &n), MC_ERR_INVALID);
   close_and_drop(st, &env);
 }
 END_TEST
@@ -265,9 +265,9 @@ START_TEST(contract_search_matches_names_and_descriptions) {
   /* Renaming, deactivating and deleting reach the index at once. */
   {
     json_t *oak = NULL, *rocking = NULL, *pine = NULL;
-    ck_assert_int_eq(st->ops->product_get_by_slug(st, "oak-chair", &oak), MC_OK);
-    ck_assert_int_eq(st->ops->product_get_by_slug(st, "rocking-chair", &rocking), MC_OK);
-    ck_assert_int_eq(st->ops->product_get_by_slug(st, "pine-table", &pine), MC_OK);
+    ck_assert_int_eq(mc_store_product_get_by_slug(st, "oak-chair", &oak), MC_OK);
+    ck_assert_int_eq(mc_store_product_get_by_slug(st, "rocking-chair", &rocking), MC_OK);
+    ck_assert_int_eq(mc_store_product_get_by_slug(st, "pine-table", &pine), MC_OK);
     json_decref(product_update_ok(st, str_of(oak, "id"), json_pack("{s:s, s:s}", "name",
                                   "Birch Seat", "description", "Solid birch.")));
     json_decref(product_update_ok(st, str_of(rocking, "id"), json_pack("{s:b}", "active", 0)));
@@ -279,7 +279,7 @@ START_TEST(contract_search_matches_names_and_descriptions) {
     assert_search(st, "chair", 1, "pine-table");
     json_decref(product_update_ok(st, str_of(rocking, "id"), json_pack("{s:b}", "active", 1)));
     assert_search(st, "chair", 2, "rocking-chair,pine-table");
-    ck_assert_int_eq(st->ops->product_delete(st, str_of(pine, "id"), NULL, NULL), MC_OK);
+    ck_assert_int_eq(mc_store_product_delete(st, str_of(pine, "id"), NULL, NULL), MC_OK);
     assert_search(st, "chair", 1, "rocking-chair");
     json_decref(oak);
     json_decref(rocking);
@@ -348,11 +348,11 @@ START_TEST(contract_list_rejects_bad_queries) {
   bad[7].sort = (mc_product_sort)-1;
   bad[8].min_price = MC_MONEY_MAX + 1;
   for (int i = 0; i < 9; i++) {
-    ck_assert_msg(st->ops->product_list(st, &bad[i], &items, &n) == MC_ERR_INVALID, "query %d",
+    ck_assert_msg(mc_store_product_list(st, &bad[i], &items, &n) == MC_ERR_INVALID, "query %d",
                   i);
     ck_assert_ptr_null(items);
   }
-  ck_assert_int_eq(st->ops->product_list(st, NULL, &items, &n), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_list(st, NULL, &items, &n), MC_ERR_INVALID);
   {
     mc_product_query q = query_all();
     q.limit = MC_PRODUCT_LIST_MAX;
@@ -401,11 +401,11 @@ START_TEST(sqlite_catalog_counters_and_search_index_stay_exact) {
     json_t *changes = i % 2 ? json_pack("{s:i, s:b}", "stock", (i + 1) % 3, "active", i % 3)
                             : json_pack("{s:s, s:i}", "name", "Renamed thing", "stock", 0);
     json_decref(product_update_ok(st, str_of(p[i], "id"), changes));
-    if (i % 5 == 0) ck_assert_int_eq(st->ops->product_delete(st, str_of(p[i], "id"), NULL, NULL), MC_OK);
+    if (i % 5 == 0) ck_assert_int_eq(mc_store_product_delete(st, str_of(p[i], "id"), NULL, NULL), MC_OK);
   }
   {
     json_t *changes = json_pack("{s:b, s:s}", "active", 0, "slug", "p1");
-    ck_assert_int_eq(st->ops->product_update(st, str_of(p[3], "id"), changes, NULL),
+    ck_assert_int_eq(mc_store_product_update(st, str_of(p[3], "id"), changes, NULL, NULL),
                      MC_ERR_CONFLICT);
     json_decref(changes);
   }
@@ -425,7 +425,7 @@ START_TEST(sqlite_catalog_counters_and_search_index_stay_exact) {
     q.in_stock = (mask & 2) != 0;
     snprintf(sql, sizeof sql, "SELECT count(*) FROM products WHERE %s AND %s",
              q.include_inactive ? "1" : "active = 1", q.in_stock ? "stock > 0" : "1");
-    ck_assert_int_eq(st->ops->product_list(st, &q, &items, &n), MC_OK);
+    ck_assert_int_eq(mc_store_product_list(st, &q, &items, &n), MC_OK);
     ck_assert_int_eq(n, raw_int(&env, sql));
     json_decref(items);
   }

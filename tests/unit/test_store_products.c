@@ -36,17 +36,17 @@ START_TEST(contract_product_round_trips_with_defaults) {
   got = product_get_ok(st, str_of(doc, "id"));
   ck_assert(json_equal(got, created));
   json_decref(got);
-  ck_assert_int_eq(st->ops->product_get_by_slug(st, "oak-chair", &got), MC_OK);
+  ck_assert_int_eq(mc_store_product_get_by_slug(st, "oak-chair", &got), MC_OK);
   ck_assert(json_equal(got, created));
   json_decref(got);
   got = (json_t *)st;
-  ck_assert_int_eq(st->ops->product_get_by_slug(st, "oak", &got), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_get_by_slug(st, "oak", &got), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(got);
-  ck_assert_int_eq(st->ops->product_get(st, "oak-chair", &got), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->product_get(st, NULL, &got), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_get(st, "oak-chair", &got), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_get(st, NULL, &got), MC_ERR_INVALID);
   json_decref(doc);
   doc = product_doc("x", "X", 1); /* the stored document may be left unread */
-  ck_assert_int_eq(st->ops->product_create(st, doc, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_create(st, doc, NULL, NULL), MC_OK);
   json_decref(expected);
   json_decref(created);
   json_decref(doc);
@@ -97,15 +97,15 @@ START_TEST(contract_product_duplicate_id_slug_or_sku_is_a_conflict) {
   set(doc, "sku", json_string("MUG-1"));
   first = product_create_ok(st, doc);
   dup = product_doc("mug", "Other mug", 100);
-  ck_assert_int_eq(st->ops->product_create(st, dup, &out), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_create(st, dup, &out, NULL), MC_ERR_CONFLICT);
   ck_assert_ptr_null(out);
   json_decref(dup);
   dup = product_doc("mug-2", "Other mug", 100);
   set(dup, "sku", json_string("MUG-1"));
-  ck_assert_int_eq(st->ops->product_create(st, dup, NULL), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_create(st, dup, NULL, NULL), MC_ERR_CONFLICT);
   set(dup, "sku", json_string("MUG-2"));
   set(dup, "id", json_string(str_of(first, "id")));
-  ck_assert_int_eq(st->ops->product_create(st, dup, NULL), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_create(st, dup, NULL, NULL), MC_ERR_CONFLICT);
   json_decref(dup);
   assert_list(st, &q, 1, "mug");
   /* Products without a sku do not clash with each other. */
@@ -126,20 +126,19 @@ START_TEST(contract_product_create_with_an_unknown_category_writes_nothing) {
   json_t *got = NULL;
   const char *ids[2] = {NULL, NULL};
   char unknown[MC_ID_MAX];
-  int64_t products = -1, children = -1;
   mc_product_query q = query_all();
 
   ck_assert_int_eq(mc_id_new("cat", unknown), MC_OK);
   set(doc, "category_ids", json_pack("[s, s]", str_of(cat, "id"), unknown));
-  ck_assert_int_eq(st->ops->product_create(st, doc, &got), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_create(st, doc, &got, NULL), MC_ERR_INVALID);
   ck_assert_ptr_null(got);
-  ck_assert_int_eq(st->ops->product_get(st, str_of(doc, "id"), &got), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_get(st, str_of(doc, "id"), &got), MC_ERR_NOT_FOUND);
   assert_list(st, &q, 0, "");
   ids[0] = str_of(cat, "id");
   q.category_ids = ids;
   assert_list(st, &q, 0, "");
   /* No link was left behind: the category can go. */
-  ck_assert_int_eq(st->ops->category_delete(st, str_of(cat, "id"), &products, &children), MC_OK);
+  ck_assert_int_eq(mc_store_category_delete(st, str_of(cat, "id"), NULL), MC_OK);
   /* And the id and slug are free. */
   set(doc, "category_ids", json_array());
   json_decref(product_create_ok(st, doc));
@@ -223,11 +222,11 @@ START_TEST(contract_product_create_rejects_bad_documents) {
   ck_assert_int_le(n, 64);
   for (int i = 0; i < n; i++) {
     json_t *out = (json_t *)st;
-    ck_assert_msg(st->ops->product_create(st, bad[i], &out) == MC_ERR_INVALID, "doc %d", i);
+    ck_assert_msg(mc_store_product_create(st, bad[i], &out, NULL) == MC_ERR_INVALID, "doc %d", i);
     ck_assert_ptr_null(out);
     json_decref(bad[i]);
   }
-  ck_assert_int_eq(st->ops->product_create(st, NULL, NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_create(st, NULL, NULL, NULL), MC_ERR_INVALID);
   q.include_inactive = 1;
   assert_list(st, &q, 0, "");
   /* The limits themselves are fine. */
@@ -286,7 +285,7 @@ START_TEST(contract_product_update_changes_each_member) {
   /* The result may be left unread. */
   {
     json_t *changes = json_pack("{s:i}", "stock", 3);
-    ck_assert_int_eq(st->ops->product_update(st, str_of(v[n], "id"), changes, NULL), MC_OK);
+    ck_assert_int_eq(mc_store_product_update(st, str_of(v[n], "id"), changes, NULL, NULL), MC_OK);
     json_decref(changes);
   }
   for (int i = 0; i <= n; i++) json_decref(v[i]);
@@ -333,10 +332,10 @@ START_TEST(contract_product_update_failures_change_nothing) {
   product_update_fails(st, sofa, json_object(), MC_ERR_INVALID);
   product_update_fails(st, sofa, json_pack("[s]", "name"), MC_ERR_INVALID);
   changes = json_pack("{s:i}", "stock", 1);
-  ck_assert_int_eq(st->ops->product_update(st, str_of(cat, "id"), changes, NULL),
+  ck_assert_int_eq(mc_store_product_update(st, str_of(cat, "id"), changes, NULL, NULL),
                    MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->product_update(st, "", changes, NULL), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->product_update(st, NULL, changes, NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_update(st, "", changes, NULL, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_update(st, NULL, changes, NULL, NULL), MC_ERR_INVALID);
   json_decref(changes);
   json_decref(sofa);
   json_decref(other);
@@ -361,7 +360,7 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
     snprintf(url, sizeof url, "/media/vase-%d.png", i);
     images[i] = image_doc(url);
     tick();
-    ck_assert_int_eq(st->ops->product_image_add(st, id, images[i], &after), MC_OK);
+    ck_assert_int_eq(mc_store_product_image_add(st, id, images[i], &after, NULL), MC_OK);
     ck_assert_uint_eq(json_array_size(json_object_get(after, "images")), (size_t)i + 1);
     ck_assert(json_equal(json_array_get(json_object_get(after, "images"), (size_t)i),
                          images[i]));
@@ -369,19 +368,19 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
     json_decref(after);
   }
   extra = image_doc("/media/one-too-many.png");
-  ck_assert_int_eq(st->ops->product_image_add(st, id, extra, NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_image_add(st, id, extra, NULL, NULL), MC_ERR_INVALID);
   /* Removing from the middle keeps the others' order; a new one goes last. */
-  ck_assert_int_eq(st->ops->product_image_remove(st, id, str_of(images[3], "id"), &removed),
+  ck_assert_int_eq(mc_store_product_image_remove(st, id, str_of(images[3], "id"), &removed, NULL),
                    MC_OK);
   ck_assert(json_equal(removed, images[3]));
   json_decref(removed);
-  ck_assert_int_eq(st->ops->product_image_remove(st, id, str_of(images[3], "id"), &removed),
+  ck_assert_int_eq(mc_store_product_image_remove(st, id, str_of(images[3], "id"), &removed, NULL),
                    MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(removed);
-  ck_assert_int_eq(st->ops->product_image_remove(st, str_of(other, "id"),
-                                                 str_of(images[4], "id"), NULL),
+  ck_assert_int_eq(mc_store_product_image_remove(st, str_of(other, "id"),
+                                                 str_of(images[4], "id"), NULL, NULL),
                    MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->product_image_add(st, id, extra, &after), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, id, extra, &after, NULL), MC_OK);
   {
     json_t *list = json_object_get(after, "images");
     ck_assert_uint_eq(json_array_size(list), MC_PRODUCT_IMAGES_MAX);
@@ -392,10 +391,10 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
   }
   json_decref(after);
   /* The same image id twice is a conflict, even on another product. */
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(other, "id"), images[0], NULL),
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(other, "id"), images[0], NULL, NULL),
                    MC_ERR_CONFLICT);
   bad = image_doc("/x.png");
-  ck_assert_int_eq(st->ops->product_image_add(st, "prod_nope", bad, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_image_add(st, "prod_nope", bad, NULL, NULL), MC_ERR_NOT_FOUND);
   json_decref(bad);
   /* Bad image documents. */
 #define BAD_IMAGE(key, value)                                                                    \
@@ -404,7 +403,7 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
     bad = image_doc("/media/bad.png");                                                           \
     if (value_ != NULL) set(bad, key, value_);                                                   \
     else json_object_del(bad, key);                                                              \
-    ck_assert_int_eq(st->ops->product_image_add(st, str_of(other, "id"), bad, NULL),             \
+    ck_assert_int_eq(mc_store_product_image_add(st, str_of(other, "id"), bad, NULL, NULL),             \
                      MC_ERR_INVALID);                                                            \
     json_decref(bad);                                                                            \
   } while (0)
@@ -445,23 +444,23 @@ START_TEST(contract_product_delete_returns_its_images) {
 
   set(doc, "category_ids", json_pack("[s]", str_of(cat, "id")));
   p = product_create_ok(st, doc);
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(p, "id"), i1, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(p, "id"), i2, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(p, "id"), &gone, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(p, "id"), i1, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(p, "id"), i2, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_delete(st, str_of(p, "id"), &gone, NULL), MC_OK);
   ck_assert_uint_eq(json_array_size(gone), 2);
   ck_assert(json_equal(json_array_get(gone, 0), i1));
   ck_assert(json_equal(json_array_get(gone, 1), i2));
   json_decref(gone);
-  ck_assert_int_eq(st->ops->product_get(st, str_of(p, "id"), &got), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_get(st, str_of(p, "id"), &got), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(got);
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(p, "id"), &gone, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_delete(st, str_of(p, "id"), &gone, NULL), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(gone);
   /* Its links and image records went with it: the category is free, the image ids too. */
-  ck_assert_int_eq(st->ops->category_delete(st, str_of(cat, "id"), NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_category_delete(st, str_of(cat, "id"), NULL), MC_OK);
   json_decref(p);
   p = product_create_ok(st, product_doc("clock", "Clock", 4000));
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(p, "id"), i1, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(p, "id"), NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(p, "id"), i1, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_delete(st, str_of(p, "id"), NULL, NULL), MC_OK);
   json_decref(i1);
   json_decref(i2);
   json_decref(p);
@@ -482,7 +481,7 @@ typedef struct product_racer {
 static void *race_product(void *p) {
   product_racer *r = p;
   pthread_barrier_wait(r->start);
-  r->result = r->st->ops->product_create(r->st, r->doc, NULL);
+  r->result = mc_store_product_create(r->st, r->doc, NULL, NULL);
   return NULL;
 }
 
@@ -539,7 +538,7 @@ START_TEST(sqlite_a_write_blocked_past_the_timeout_frees_the_writers_queue) {
   db = raw_open(&env);
   ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
   logs_off();
-  ck_assert_int_eq(st->ops->product_create(st, doc, NULL), MC_ERR_UNAVAILABLE);
+  ck_assert_int_eq(mc_store_product_create(st, doc, NULL, NULL), MC_ERR_UNAVAILABLE);
   logs_on();
   ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
   ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
@@ -556,7 +555,7 @@ START_TEST(sqlite_a_write_blocked_past_the_timeout_frees_the_writers_queue) {
     ck_assert_msg(r[i].result == MC_OK, "racer %d: %s", i, mc_err_name(r[i].result));
     json_decref(r[i].doc);
   }
-  ck_assert_int_eq(st->ops->product_create(st, doc, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_create(st, doc, NULL, NULL), MC_OK);
   json_decref(doc);
   close_and_drop(st, &env);
 }

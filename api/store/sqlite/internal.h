@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "mercato/rules/spec.h"
 #include "mercato/store.h"
 
 /* Listing shapes (product_list.c): one bit per kind of filter, times the sort orders. */
@@ -169,6 +170,8 @@ enum {
 };
 
 typedef struct mc_sqlite_field {
+  const mc_spec_field *spec; /* a member the rules specify (name, kind, flags and limits are
+                              * the spec's, checked by the rules); NULL: the members below */
   const char *name;
   mc_sqlite_kind kind;
   unsigned flags;
@@ -198,14 +201,15 @@ typedef struct mc_sqlite_value {
 int mc_sqlite_doc_read(const json_t *doc, const mc_sqlite_field *fields, int n, int for_update,
                        const char *what, mc_sqlite_value *v);
 
+/* Reads the members of doc (borrowed, already checked against the rules' spec that fields[0..n)
+ * point to) into v[0..n), borrowing doc's values. */
+void mc_sqlite_doc_values(const json_t *doc, const mc_sqlite_field *fields, int n, mc_sqlite_value *v);
+
 /* Binds each present value to its insert (or update) parameter, and sets update flags.
  * SQLITE_STATIC: the values belong to the caller's document, which outlives the step, and
  * mc_sqlite_stmt_done unbinds them. Returns an SQLite result code. */
 int mc_sqlite_doc_bind(sqlite3_stmt *stmt, const mc_sqlite_field *fields, int n,
                        const mc_sqlite_value *v, int for_update);
-
-/* 1 when s (len bytes) is a slug: 1..100 of [a-z0-9-]. */
-int mc_sqlite_slug_valid(const char *s, size_t len);
 
 /* 1 when key (NUL-terminated) is 1..max bytes; *len gets its length. Keys that fail cannot
  * match anything stored, so lookups answer MC_ERR_NOT_FOUND without asking. */
@@ -258,28 +262,29 @@ int mc_sqlite_user_get_by_email(mc_store *st, const char *email, json_t **out);
 int mc_sqlite_user_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
 int mc_sqlite_user_count_by_role(mc_store *st, const char *role, int64_t *out);
 
-/* The categories aggregate (categories.c): the mc_store_ops entries, same contracts. */
-int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out);
+/* The categories aggregate (categories.c): the mc_store_catalog_ops entries, same contracts. */
+int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out, mc_refusal *why);
 int mc_sqlite_category_get(mc_store *st, const char *id, json_t **out);
 int mc_sqlite_category_get_by_slug(mc_store *st, const char *slug, json_t **out);
 int mc_sqlite_category_list(mc_store *st, json_t **out);
-int mc_sqlite_category_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
-int mc_sqlite_category_delete(mc_store *st, const char *id, int64_t *out_products,
-                              int64_t *out_children);
+int mc_sqlite_category_update(mc_store *st, const char *id, const json_t *changes, json_t **out,
+                              mc_refusal *why);
+int mc_sqlite_category_delete(mc_store *st, const char *id, mc_refusal *why);
 
 /* The products aggregate (products.c, and product_list.c for listings). */
-int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out);
+int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out, mc_refusal *why);
 int mc_sqlite_product_get(mc_store *st, const char *id, json_t **out);
 int mc_sqlite_product_get_by_slug(mc_store *st, const char *slug, json_t **out);
-int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
+int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out,
+                             mc_refusal *why);
 int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images,
                              json_t **out_archived);
 int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t **out_items,
                            int64_t *out_count);
 int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json_t *image,
-                                json_t **out);
+                                json_t **out, mc_refusal *why);
 int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const char *image_id,
-                                   json_t **out_image);
+                                   json_t **out_image, mc_refusal *why);
 
 /* The coupons aggregate (coupons.c): the mc_store_ops entries, same contracts. */
 int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out);

@@ -363,13 +363,6 @@ typedef struct list_args {
   int matches_nothing;
 } list_args;
 
-static int query_valid(const mc_product_query *q) {
-  return q->limit >= 1 && q->limit <= MC_PRODUCT_LIST_MAX && q->offset >= 0 &&
-         (unsigned)q->sort <= MC_SORT_RELEVANCE && q->min_price >= -1 &&
-         q->min_price <= MC_MONEY_MAX && q->max_price >= -1 && q->max_price <= MC_MONEY_MAX &&
-         q->low_stock >= -1;
-}
-
 /* The full-text query of plain text q; 0 when q has no word. */
 static int fts_query(const char *q, int last_prefix, list_args *a) {
   a->words = fts_words(q, last_prefix, a->fts);
@@ -550,7 +543,7 @@ int mc_sqlite_product_page(mc_store *st, const mc_product_query *query, mc_produ
   if (out != NULL) *out = NULL;
   if (out_count != NULL) *out_count = 0;
   if (query == NULL || out == NULL) return MC_ERR_INVALID;
-  if (!query_valid(query)) {
+  if (!mc_rules_product_query_ok(query)) {
     mc_debug("store.sqlite", "product list: a query value is out of range");
     return MC_ERR_INVALID;
   }

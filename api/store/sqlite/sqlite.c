@@ -375,16 +375,8 @@ static void sqlite_close(mc_store *st) {
   free(s);
 }
 
-static const mc_store_ops sqlite_ops = {
-  .ping = sqlite_ping,
-  .schema_version = sqlite_schema_version,
-  .event_record_once = sqlite_event_record_once,
-  .user_create = mc_sqlite_user_create,
-  .user_get = mc_sqlite_user_get,
-  .user_get_account = mc_sqlite_user_get_account,
-  .user_get_by_email = mc_sqlite_user_get_by_email,
-  .user_update = mc_sqlite_user_update,
-  .user_count_by_role = mc_sqlite_user_count_by_role,
+/* The catalog's operations (categories.c, products.c, product_list.c, product_rows.c). */
+static const mc_store_catalog_ops sqlite_catalog_ops = {
   .category_create = mc_sqlite_category_create,
   .category_get = mc_sqlite_category_get,
   .category_get_by_slug = mc_sqlite_category_get_by_slug,
@@ -401,6 +393,18 @@ static const mc_store_ops sqlite_ops = {
   .product_page_get = mc_sqlite_product_page_get,
   .product_image_add = mc_sqlite_product_image_add,
   .product_image_remove = mc_sqlite_product_image_remove,
+};
+
+static const mc_store_ops sqlite_ops = {
+  .ping = sqlite_ping,
+  .schema_version = sqlite_schema_version,
+  .event_record_once = sqlite_event_record_once,
+  .user_create = mc_sqlite_user_create,
+  .user_get = mc_sqlite_user_get,
+  .user_get_account = mc_sqlite_user_get_account,
+  .user_get_by_email = mc_sqlite_user_get_by_email,
+  .user_update = mc_sqlite_user_update,
+  .user_count_by_role = mc_sqlite_user_count_by_role,
   .coupon_create = mc_sqlite_coupon_create,
   .coupon_get = mc_sqlite_coupon_get,
   .coupon_get_by_code = mc_sqlite_coupon_get_by_code,
@@ -503,6 +507,7 @@ int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out) {
   s = calloc(1, sizeof *s);
   if (s == NULL) return MC_ERR_INTERNAL;
   s->base.ops = &sqlite_ops;
+  s->base.catalog = &sqlite_catalog_ops;
   s->base.name = "sqlite";
   s->base.impl = s;
   s->busy_timeout_ms = opts->busy_timeout_ms;
