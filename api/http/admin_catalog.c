@@ -106,12 +106,12 @@ static void delete_category(mc_http_ctx *ctx, const struct _u_request *req, stru
 static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
   mc_catalog_listing listing;
-  json_t *errors = NULL, *out = NULL;
-  int rc = mc_catalog_parse_listing(mc_http_query(req), 1, &listing, &errors);
-  if (rc == MC_OK) rc = mc_catalog_list_admin(&cat, &listing, &out, &errors);
+  mc_refusal why = {0};
+  json_t *out = NULL;
+  int rc = mc_catalog_parse_listing(mc_http_query(req), 1, &listing, &why);
+  if (rc == MC_OK) rc = mc_catalog_list_admin(&cat, &listing, &out, &why);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, out);
-  else if (rc == MC_ERR_INVALID && errors) mc_http_invalid(ctx, resp, errors);
-  else failed(ctx, resp, rc, NULL);
+  else mc_http_refusal(ctx, resp, rc, &why);
 }
 
 static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {

@@ -417,17 +417,21 @@ static void listing_key(const mc_catalog_listing *l, char key[33]) {
 }
 
 int mc_catalog_list_public(const mc_catalog *cat, const mc_catalog_listing *listing, mc_catalog_answer *out,
-                           json_t **errors) {
+                           mc_refusal *why) {
   char key[33];
+  json_t *errors = NULL;
   listing_key(listing, key);
-  return cached(cat, "list", key, build_listing, listing, out, errors);
+  int rc = cached(cat, "list", key, build_listing, listing, out, &errors);
+  mc_refusal_take_errors(why, errors);
+  return rc;
 }
 
-int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, json_t **errors) {
+int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, mc_refusal *why) {
   mc_product_page *page = NULL;
-  json_t *items = NULL;
+  json_t *items = NULL, *errors = NULL;
   int64_t count = 0;
-  int rc = listing_rows(cat, listing, 1, &page, &count, errors);
+  int rc = listing_rows(cat, listing, 1, &page, &count, &errors);
+  mc_refusal_take_errors(why, errors);
   *out = NULL;
   if (rc == MC_OK) rc = mc_product_page_docs(page, &items);
   mc_product_page_free(page);

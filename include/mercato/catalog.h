@@ -81,11 +81,12 @@ int mc_catalog_slugify(const char *name, char out[MC_CATALOG_SLUG_MAX + 1]);
 
 /* Parses a raw query string (the part after '?', not decoded; NULL or "" for none) into *out.
  * Known parameters: q, category, min_price, max_price, in_stock, sort, limit, offset, and when
- * admin also include_inactive, low_stock and archived. Every problem is collected into *errors,
+ * admin also include_inactive, low_stock and archived. Every problem is collected into why
+ * (validation_failed; may be NULL),
  * each naming its parameter: unknown_parameter, repeated, malformed (bad escape), and per value
  * invalid, not_an_integer, out_of_range, too_long; min_price above max_price is
  * min_price/greater_than_max_price. MC_OK or MC_ERR_INVALID. */
-int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, json_t **errors);
+int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, mc_refusal *why);
 
 
 /* --- public reads (cached) --------------------------------------------------------------------
@@ -94,9 +95,10 @@ int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *o
  * failure never fails a read. */
 
 /* {"products": [public products], "count", "limit", "offset"}; inactive products never appear.
- * MC_ERR_INVALID with a category/unknown_category error when the category slug names none. */
+ * MC_ERR_INVALID with a category/unknown_category error in why when the category slug names
+ * none. */
 int mc_catalog_list_public(const mc_catalog *cat, const mc_catalog_listing *listing, mc_catalog_answer *out,
-                           json_t **errors);
+                           mc_refusal *why);
 
 /* {"product": public product} for a product id or slug. MC_ERR_NOT_FOUND when there is none,
  * the product is inactive, or the text is neither a product id nor a slug. */
@@ -118,9 +120,9 @@ void mc_catalog_etag(const char *body, size_t len, char out[MC_CATALOG_ETAG_LEN 
 /* --- admin reads ------------------------------------------------------------------------------- */
 
 /* *out: a new {"products": [product documents], "count", "limit", "offset"}: archived products
- * alone with listing->archived, else none of them. MC_ERR_INVALID with errors when the category
- * slug names none. Never cached. */
-int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, json_t **errors);
+ * alone with listing->archived, else none of them. MC_ERR_INVALID with an error in why when the
+ * category slug names none. Never cached. */
+int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, mc_refusal *why);
 
 /* *out: the product document with this id, inactive or not (new reference). MC_ERR_NOT_FOUND
  * when there is none or id is not a product id. */

@@ -188,9 +188,9 @@ static void assert_same_bytes(const mc_catalog_answer *a, const json_t *expected
 
 static mc_catalog_listing listing_of(const char *query) {
   mc_catalog_listing l;
-  json_t *errors = NULL;
-  ck_assert_int_eq(mc_catalog_parse_listing(query, 0, &l, &errors), MC_OK);
-  ck_assert_ptr_null(errors);
+  mc_refusal why = {0};
+  ck_assert_int_eq(mc_catalog_parse_listing(query, 0, &l, &why), MC_OK);
+  ck_assert_ptr_null(why.code);
   return l;
 }
 
@@ -210,11 +210,12 @@ static mc_catalog_answer list_ok(const fixture *f, const char *query, int64_t co
                                  int any_order) {
   mc_catalog_listing l = listing_of(query);
   mc_catalog_answer a, again;
-  json_t *errors = NULL, *body, *want, *views = json_array(), *p;
+  mc_refusal why = {0};
+  json_t *body, *want, *views = json_array(), *p;
   char got[1024], sorted[1024];
   size_t i, used = 0;
 
-  ck_assert_int_eq(mc_catalog_list_public(&f->cat, &l, &a, &errors), MC_OK);
+  ck_assert_int_eq(mc_catalog_list_public(&f->cat, &l, &a, &why), MC_OK);
   body = parse_body(&a);
   json_array_foreach(json_object_get(body, "products"), i, p) {
     used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i > 0 ? "," : "", str_of(p, "slug"));
@@ -228,7 +229,7 @@ static mc_catalog_answer list_ok(const fixture *f, const char *query, int64_t co
                    (json_int_t)l.offset);
   ck_assert(json_equal(body, want));
   assert_same_bytes(&a, want);
-  ck_assert_int_eq(mc_catalog_list_public(&f->cat, &l, &again, &errors), MC_OK);
+  ck_assert_int_eq(mc_catalog_list_public(&f->cat, &l, &again, &why), MC_OK);
   ck_assert_str_eq(again.body, a.body);
   ck_assert_str_eq(again.etag, a.etag);
   mc_catalog_answer_free(&again);
@@ -367,9 +368,10 @@ START_TEST(customers_see_stock_as_in_stock_and_only_left_and_nothing_private) {
   mc_catalog_answer a;
   shop_open(&f, _i);
   mc_catalog_listing l = listing_of("");
-  json_t *errors = NULL, *body, *p, *im;
+  mc_refusal why = {0};
+  json_t *body, *p, *im;
   size_t k;
-  ck_assert_int_eq(mc_catalog_list_public(&f.cat, &l, &a, &errors), MC_OK);
+  ck_assert_int_eq(mc_catalog_list_public(&f.cat, &l, &a, &why), MC_OK);
   body = parse_body(&a);
   for (size_t i = 0; i < sizeof stock / sizeof stock[0]; i++) {
     p = view_in(body, stock[i].slug);
