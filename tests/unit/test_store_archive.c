@@ -255,6 +255,7 @@ START_TEST(contract_an_archived_product_takes_no_change) {
   json_t *archived, *image, *out = (json_t *)st, *got;
   const char *image_id = str_of(json_array_get(json_object_get(p, "images"), 0), "id");
   char missing[MC_ID_MAX];
+  mc_refusal why = {0};
 
   order_naming(&env, p);
   archived = archive_ok(st, str_of(p, "id"));
@@ -262,8 +263,15 @@ START_TEST(contract_an_archived_product_takes_no_change) {
   product_update_fails(st, archived, json_pack("{s:b}", "active", 1), MC_ERR_CONFLICT);
   product_update_fails(st, archived, json_pack("{s:s}", "slug", "walnut-desk"), MC_ERR_CONFLICT);
   image = image_doc("/images/other.png");
-  ck_assert_int_eq(mc_store_product_image_add(st, str_of(p, "id"), image, &out, NULL), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(p, "id"), image, &out, &why), MC_ERR_CONFLICT);
   ck_assert_ptr_null(out);
+  ck_assert_str_eq(why.code, "product_archived");
+  mc_refusal_clear(&why);
+  json_t *change = json_pack("{s:s}", "name", "Renamed");
+  ck_assert_int_eq(mc_store_product_update(st, str_of(p, "id"), change, NULL, &why), MC_ERR_CONFLICT);
+  ck_assert_str_eq(why.code, "product_archived");
+  mc_refusal_clear(&why);
+  json_decref(change);
   out = (json_t *)st;
   ck_assert_int_eq(mc_store_product_image_remove(st, str_of(p, "id"), image_id, &out, NULL), MC_ERR_CONFLICT);
   ck_assert_ptr_null(out);

@@ -93,16 +93,23 @@ START_TEST(contract_product_duplicate_id_slug_or_sku_is_a_conflict) {
   json_t *first, *dup;
   json_t *out = (json_t *)st;
   mc_product_query q = query_all();
+  mc_refusal why = {0};
 
   set(doc, "sku", json_string("MUG-1"));
   first = product_create_ok(st, doc);
   dup = product_doc("mug", "Other mug", 100);
-  ck_assert_int_eq(mc_store_product_create(st, dup, &out, NULL), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_create(st, dup, &out, &why), MC_ERR_CONFLICT);
   ck_assert_ptr_null(out);
+  ck_assert_str_eq(why.code, "slug_taken"); /* the store says which, never the caller's guess */
+  ck_assert_str_eq(why.field, "slug");
+  mc_refusal_clear(&why);
   json_decref(dup);
   dup = product_doc("mug-2", "Other mug", 100);
   set(dup, "sku", json_string("MUG-1"));
-  ck_assert_int_eq(mc_store_product_create(st, dup, NULL, NULL), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_create(st, dup, NULL, &why), MC_ERR_CONFLICT);
+  ck_assert_str_eq(why.code, "sku_taken");
+  ck_assert_str_eq(why.field, "sku");
+  mc_refusal_clear(&why);
   set(dup, "sku", json_string("MUG-2"));
   set(dup, "id", json_string(str_of(first, "id")));
   ck_assert_int_eq(mc_store_product_create(st, dup, NULL, NULL), MC_ERR_CONFLICT);
@@ -127,10 +134,14 @@ START_TEST(contract_product_create_with_an_unknown_category_writes_nothing) {
   const char *ids[2] = {NULL, NULL};
   char unknown[MC_ID_MAX];
   mc_product_query q = query_all();
+  mc_refusal why = {0};
 
   ck_assert_int_eq(mc_id_new("cat", unknown), MC_OK);
   set(doc, "category_ids", json_pack("[s, s]", str_of(cat, "id"), unknown));
-  ck_assert_int_eq(mc_store_product_create(st, doc, &got, NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_create(st, doc, &got, &why), MC_ERR_INVALID);
+  ck_assert_str_eq(str_of(json_array_get(why.errors, 0), "field"), "category_ids");
+  ck_assert_str_eq(str_of(json_array_get(why.errors, 0), "code"), "not_found");
+  mc_refusal_clear(&why);
   ck_assert_ptr_null(got);
   ck_assert_int_eq(mc_store_product_get(st, str_of(doc, "id"), &got), MC_ERR_NOT_FOUND);
   assert_list(st, &q, 0, "");
@@ -368,7 +379,12 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
     json_decref(after);
   }
   extra = image_doc("/media/one-too-many.png");
-  ck_assert_int_eq(mc_store_product_image_add(st, id, extra, NULL, NULL), MC_ERR_INVALID);
+  {
+    mc_refusal why = {0};
+    ck_assert_int_eq(mc_store_product_image_add(st, id, extra, NULL, &why), MC_ERR_INVALID);
+    ck_assert_str_eq(why.code, "too_many_images");
+    mc_refusal_clear(&why);
+  }
   /* Removing from the middle keeps the others' order; a new one goes last. */
   ck_assert_int_eq(mc_store_product_image_remove(st, id, str_of(images[3], "id"), &removed, NULL),
                    MC_OK);
