@@ -1,10 +1,12 @@
 /* store_catalog.h - what the catalog contract suites share (test_store_categories.c,
- * test_store_products.c, test_store_listing.c): documents with fresh ids, create/update helpers,
- * listing assertions. */
+ * test_store_products.c, test_store_listing.c, test_store_archive.c, test_catalog_public.c):
+ * documents with fresh ids, create/update helpers, listing assertions, archiving through the
+ * factory's orders back door, racing writers. Port calls only. */
 #ifndef MERCATO_TEST_STORE_CATALOG_H
 #define MERCATO_TEST_STORE_CATALOG_H
 
 #include <check.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +192,35 @@ static inline void product_update_fails(mc_store *st, const json_t *before, json
   ck_assert(json_equal(got, before));
   json_decref(got);
   json_decref(changes);
+}
+
+/* Orders product id, then deletes it, which archives it. */
+static inline void archive_product(mc_store *st, const store_env *env, const char *id) {
+  json_t *images = (json_t *)st, *archived = NULL;
+  order_naming_ids(env, &id, 1);
+  ck_assert_int_eq(mc_store_product_delete(st, id, &images, &archived), MC_OK);
+  ck_assert_ptr_null(images);
+  ck_assert_ptr_nonnull(archived);
+  ck_assert(json_is_false(json_object_get(archived, "active")));
+  ck_assert(json_is_string(json_object_get(archived, "archived_at")));
+  json_decref(archived);
+}
+
+/* A thread creating one product when every racer is ready (the racing tests). */
+enum { RACERS = 12 };
+
+typedef struct product_racer {
+  mc_store *st;
+  pthread_barrier_t *start;
+  json_t *doc; /* made before the start: jansson values are not for sharing */
+  int result;
+} product_racer;
+
+static inline void *race_product(void *p) {
+  product_racer *r = p;
+  pthread_barrier_wait(r->start);
+  r->result = mc_store_product_create(r->st, r->doc, NULL, NULL);
+  return NULL;
 }
 
 #endif

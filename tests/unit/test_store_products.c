@@ -485,22 +485,6 @@ START_TEST(contract_product_delete_returns_its_images) {
 }
 END_TEST
 
-enum { RACERS = 12 };
-
-typedef struct product_racer {
-  mc_store *st;
-  pthread_barrier_t *start;
-  json_t *doc; /* made before the start: jansson values are not for sharing */
-  int result;
-} product_racer;
-
-static void *race_product(void *p) {
-  product_racer *r = p;
-  pthread_barrier_wait(r->start);
-  r->result = mc_store_product_create(r->st, r->doc, NULL, NULL);
-  return NULL;
-}
-
 START_TEST(contract_racing_creates_of_one_slug_make_one_product) {
   const store_factory *f = &factories[_i];
   store_env env;
@@ -535,48 +519,6 @@ START_TEST(contract_racing_creates_of_one_slug_make_one_product) {
 }
 END_TEST
 
-/* A write transaction that another program holds off past the busy timeout fails as
- * unavailable and leaves nothing behind: not the product, and not this process's queue of
- * writers (mc_sqlite_tx_begin_write), so the next writes, from other threads racing and then
- * from this one, all go through. */
-START_TEST(sqlite_a_write_blocked_past_the_timeout_frees_the_writers_queue) {
-  store_env env;
-  mc_store *st = NULL;
-  product_racer r[RACERS];
-  pthread_t th[RACERS];
-  pthread_barrier_t start;
-  json_t *doc = product_doc("blocked", "Blocked", 100);
-  sqlite3 *db;
-  char slug[32];
-
-  env_init(&env);
-  ck_assert_int_eq(factories[0].open(&env, 100, &st), MC_OK);
-  db = raw_open(&env);
-  ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  logs_off();
-  ck_assert_int_eq(mc_store_product_create(st, doc, NULL, NULL), MC_ERR_UNAVAILABLE);
-  logs_on();
-  ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  /* Other threads first: a queue left held by the failed write would stop them for good. */
-  pthread_barrier_init(&start, NULL, RACERS);
-  for (int i = 0; i < RACERS; i++) {
-    snprintf(slug, sizeof slug, "racer-%d", i);
-    r[i] = (product_racer){.st = st, .start = &start, .doc = product_doc(slug, "Racer", 100)};
-    ck_assert_int_eq(pthread_create(&th[i], NULL, race_product, &r[i]), 0);
-  }
-  for (int i = 0; i < RACERS; i++) pthread_join(th[i], NULL);
-  pthread_barrier_destroy(&start);
-  for (int i = 0; i < RACERS; i++) {
-    ck_assert_msg(r[i].result == MC_OK, "racer %d: %s", i, mc_err_name(r[i].result));
-    json_decref(r[i].doc);
-  }
-  ck_assert_int_eq(mc_store_product_create(st, doc, NULL, NULL), MC_OK);
-  json_decref(doc);
-  close_and_drop(st, &env);
-}
-END_TEST
-
 static Suite *products_suite(void) {
   Suite *s = suite_create("store_products");
   TCase *contract = tcase_create("contract");
@@ -594,7 +536,6 @@ static Suite *products_suite(void) {
   tcase_add_loop_test(contract, contract_product_images_keep_their_order_and_limit, 0,
                       FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_product_delete_returns_its_images, 0, FACTORY_COUNT);
-  tcase_add_test(contract, sqlite_a_write_blocked_past_the_timeout_frees_the_writers_queue);
   tcase_add_loop_test(contract, contract_racing_creates_of_one_slug_make_one_product, 0,
                       FACTORY_COUNT);
   suite_add_tcase(s, contract);

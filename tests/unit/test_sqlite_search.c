@@ -1,4 +1,4 @@
-/* test_store_search.c - the sqlite adapter's full-text search beyond the port's contract: the
+/* test_sqlite_search.c - the sqlite adapter's full-text search beyond the port's contract: the
  * relevance tiers read from the index of names (with filters, inactive products and deep pages),
  * that index kept in step with every write, and the merge of a fragmented index at open. */
 #include <check.h>
@@ -363,7 +363,7 @@ START_TEST(sqlite_fragmented_search_indexes_are_merged_at_open) {
 END_TEST
 
 static Suite *search_suite(void) {
-  Suite *s = suite_create("store_search");
+  Suite *s = suite_create("sqlite_search");
   TCase *tiers = tcase_create("tiers"), *index = tcase_create("index"), *counts = tcase_create("counts");
   tcase_add_test(tiers, sqlite_tiers_put_active_name_matches_first);
   tcase_add_test(tiers, sqlite_tiers_hold_with_a_row_filter);

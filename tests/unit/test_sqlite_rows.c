@@ -1,4 +1,4 @@
-/* test_store_rows.c - the sqlite adapter's typed product reads (product_page, product_page_get,
+/* test_sqlite_rows.c - the sqlite adapter's typed product reads (product_page, product_page_get,
  * mc_product_row_doc, and product_get and product_list, which read rows too): a row says what
  * the tables hold, read with the test's own SQL (store_sql.h), categories (kept beside the
  * product by triggers, migration 8) and images (split out of the joined text) included. */
@@ -313,7 +313,7 @@ START_TEST(sqlite_category_lists_are_filled_for_existing_products) {
 END_TEST
 
 static Suite *rows_suite(void) {
-  Suite *s = suite_create("store_rows");
+  Suite *s = suite_create("sqlite_rows");
   TCase *tc = tcase_create("rows");
   tcase_add_test(tc, sqlite_listed_documents_are_the_stored_products);
   tcase_add_test(tc, sqlite_a_product_by_id_or_slug_is_the_stored_product);
