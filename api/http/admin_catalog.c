@@ -40,6 +40,39 @@ static void deleted(mc_http_ctx *ctx, struct _u_response *resp) {
   ctx->done = 1;
 }
 
+/* One admin write: the service's create (id NULL) or update of the document named id. */
+typedef int (*write_fn)(const mc_catalog *cat, const char *id, const json_t *body, json_t **out, mc_refusal *why);
+
+static int category_create(const mc_catalog *cat, const char *id, const json_t *body, json_t **out, mc_refusal *why) {
+  (void)id;
+  return mc_catalog_category_create(cat, body, out, why);
+}
+
+static int product_create(const mc_catalog *cat, const char *id, const json_t *body, json_t **out, mc_refusal *why) {
+  (void)id;
+  return mc_catalog_product_create(cat, body, out, why);
+}
+
+/* Reads the body against its allow-list (fields), runs write and answers: 201 with {name: doc}
+ * and a Location under base when base is given (a create), else 200 with {name: doc}, or the
+ * refusal, unknown fields included. */
+static void write_doc(mc_http_ctx *ctx, struct _u_response *resp, const char *const *fields, write_fn write,
+                      const char *name, const char *base) {
+  mc_catalog cat = catalog_of(ctx);
+  mc_refusal why = {0};
+  json_t *errors = NULL, *doc = NULL;
+  const json_t *body = mc_body_object(ctx, fields, &errors);
+  mc_refusal_take_errors(&why, errors);
+  int rc = body ? write(&cat, base ? NULL : mc_http_param(ctx, "id"), body, &doc, &why) : MC_ERR_INVALID;
+  if (rc != MC_OK) {
+    mc_http_refusal(ctx, resp, rc, &why);
+    return;
+  }
+  mc_refusal_clear(&why);
+  if (base) created(ctx, resp, base, name, doc);
+  else mc_http_json(ctx, resp, 200, json_pack("{s:o}", name, doc));
+}
+
 /* --- categories -------------------------------------------------------------------------------- */
 
 static void list_categories(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
@@ -61,35 +94,13 @@ static void get_category(mc_http_ctx *ctx, const struct _u_request *req, struct 
 }
 
 static void create_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
-  mc_refusal why = {0};
-  json_t *errors = NULL, *doc = NULL;
   (void)req;
-  const json_t *body = mc_body_object(ctx, category_fields, &errors);
-  mc_refusal_take_errors(&why, errors);
-  int rc = body ? mc_catalog_category_create(&cat, body, &doc, &why) : MC_ERR_INVALID;
-  if (rc == MC_OK) {
-    mc_refusal_clear(&why);
-    created(ctx, resp, "/api/v1/admin/categories", "category", doc);
-  } else {
-    mc_http_refusal(ctx, resp, rc, &why);
-  }
+  write_doc(ctx, resp, category_fields, category_create, "category", "/api/v1/admin/categories");
 }
 
 static void update_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
-  mc_refusal why = {0};
-  json_t *errors = NULL, *doc = NULL;
   (void)req;
-  const json_t *body = mc_body_object(ctx, category_fields, &errors);
-  mc_refusal_take_errors(&why, errors);
-  int rc = body ? mc_catalog_category_update(&cat, mc_http_param(ctx, "id"), body, &doc, &why) : MC_ERR_INVALID;
-  if (rc == MC_OK) {
-    mc_refusal_clear(&why);
-    mc_http_json(ctx, resp, 200, json_pack("{s:o}", "category", doc));
-  } else {
-    mc_http_refusal(ctx, resp, rc, &why);
-  }
+  write_doc(ctx, resp, category_fields, mc_catalog_category_update, "category", NULL);
 }
 
 static void delete_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
@@ -124,35 +135,13 @@ static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _
 }
 
 static void create_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
-  mc_refusal why = {0};
-  json_t *errors = NULL, *doc = NULL;
   (void)req;
-  const json_t *body = mc_body_object(ctx, product_create_fields, &errors);
-  mc_refusal_take_errors(&why, errors);
-  int rc = body ? mc_catalog_product_create(&cat, body, &doc, &why) : MC_ERR_INVALID;
-  if (rc == MC_OK) {
-    mc_refusal_clear(&why);
-    created(ctx, resp, "/api/v1/admin/products", "product", doc);
-  } else {
-    mc_http_refusal(ctx, resp, rc, &why);
-  }
+  write_doc(ctx, resp, product_create_fields, product_create, "product", "/api/v1/admin/products");
 }
 
 static void update_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
-  mc_refusal why = {0};
-  json_t *errors = NULL, *doc = NULL;
   (void)req;
-  const json_t *body = mc_body_object(ctx, product_update_fields, &errors);
-  mc_refusal_take_errors(&why, errors);
-  int rc = body ? mc_catalog_product_update(&cat, mc_http_param(ctx, "id"), body, &doc, &why) : MC_ERR_INVALID;
-  if (rc == MC_OK) {
-    mc_refusal_clear(&why);
-    mc_http_json(ctx, resp, 200, json_pack("{s:o}", "product", doc));
-  } else {
-    mc_http_refusal(ctx, resp, rc, &why);
-  }
+  write_doc(ctx, resp, product_update_fields, mc_catalog_product_update, "product", NULL);
 }
 
 /* 204 when the product is gone; 200 with the archived product when orders name it. */

@@ -14,7 +14,6 @@
 #include "mercato/id.h"
 #include "mercato/images.h"
 #include "mercato/log.h"
-#include "mercato/money.h"
 #include "mercato/query.h"
 
 /* --- the generation counter -------------------------------------------------------------------- */

@@ -8,7 +8,6 @@
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/log.h"
-#include "mercato/money.h"
 #include "mercato/store.h"
 
 /* The filters of a listing, one bit each: with the order they make its shape, and each shape
@@ -395,7 +394,7 @@ static int list_args_make(const mc_product_query *q, list_args *a) {
   if (q->min_price >= 0 || q->max_price >= 0) {
     a->shape |= L_PRICE;
     a->min_price = q->min_price >= 0 ? q->min_price : 0;
-    a->max_price = q->max_price >= 0 ? q->max_price : MC_MONEY_MAX;
+    a->max_price = q->max_price >= 0 ? q->max_price : MC_CATALOG_PRICE_MAX;
     if (a->min_price > a->max_price) a->matches_nothing = 1;
   }
   if (q->in_stock) a->shape |= L_IN_STOCK;

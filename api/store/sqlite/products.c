@@ -8,7 +8,6 @@
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/log.h"
-#include "mercato/money.h"
 #include "mercato/store.h"
 
 #define PRODUCT_ID_MAX (MC_ID_MAX - 1)
