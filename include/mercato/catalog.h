@@ -1,9 +1,10 @@
-/* catalog.h - the catalog service: input rules for categories, products and listing queries,
- * slugs, the category tree, the public view of a product, and the storefront cache in the kv.
- * No HTTP types here: handlers parse, call these, and map the mc_err they return.
+/* catalog.h - the catalog service: request bodies and listing queries made into documents and
+ * queries, slugs derived from names, the category tree, the public view of a product, and the
+ * storefront cache in the kv. The field rules themselves are the rules' (mercato/rules/catalog.h).
+ * No HTTP types here: handlers parse, call these, and answer their mc_refusal.
  *
- * Validation functions append {field, code, message} objects to *errors (a JSON array created
- * on first use, owned by the caller) and collect every problem before returning MC_ERR_INVALID. */
+ * Refusals fill an mc_refusal (the caller's, zeroed; mc_refusal_clear frees it): validation
+ * collects every {field, code, message} before returning MC_ERR_INVALID. */
 #ifndef MERCATO_CATALOG_H
 #define MERCATO_CATALOG_H
 

@@ -150,10 +150,13 @@ int mc_sqlite_tx_end(mc_store *st, int err);
  * message, which names the rule but no value; anything else as mc_sqlite_status. */
 int mc_sqlite_write_status(sqlite3 *db, int rc, const char *what);
 
-/* ---- catalog documents (documents.c, for categories.c and products.c) ----
- * An aggregate describes its input members in a table of mc_sqlite_field; mc_sqlite_doc_read
- * checks a document against it as strictly as users.c does, and mc_sqlite_doc_bind binds
- * what was read. Output documents are built from rows by mc_sqlite_row_doc. */
+/* ---- documents (documents.c, for categories.c, products.c and coupons.c) ----
+ * An aggregate describes its input members in a table of mc_sqlite_field. The catalog's tables
+ * point each field at the rules' spec (mercato/rules/catalog.h), which checks the document
+ * (mc_rules_*_check), so the table only says how to bind: mc_sqlite_doc_values reads the
+ * members. Tables without specs (coupons) carry their limits here and mc_sqlite_doc_read checks
+ * them. mc_sqlite_doc_bind binds what was read either way. Output documents are built from rows
+ * by mc_sqlite_row_doc. */
 
 typedef enum mc_sqlite_kind {
   MC_SQLITE_TEXT, /* a string of min..max bytes with no NUL (and see the flags, max_chars) */
