@@ -110,25 +110,8 @@ static int parent_decide(mc_store *st, const char *self_id, const json_t *parent
   return err;
 }
 
-/* A write refused by a UNIQUE constraint: the slug taken (why names slug), else the id. */
-static int taken(sqlite3 *db, int err, mc_refusal *why) {
-  if (err != MC_ERR_CONFLICT) return err;
-  if (strstr(sqlite3_errmsg(db), "categories.slug") != NULL) return mc_rules_refuse_taken(why, "slug");
-  return mc_refuse(why, MC_ERR_CONFLICT, "conflict", "id", "This id is taken.");
-}
-
-/* Ends the write transaction; *out (may be NULL) keeps the document only if it committed. */
-static int category_tx_end(mc_store *st, int err, json_t **out) {
-  err = mc_sqlite_tx_end(st, err);
-  if (err != MC_OK && out != NULL) {
-    json_decref(*out);
-    *out = NULL;
-  }
-  return err;
-}
-
-/* One write (insert or update, bound by the caller's bind) after the parent decision, in one
- * transaction. */
+/* One write transaction: the parent decision, then the insert (self_id NULL) or the update of
+ * self_id with the values v; *out (may be NULL) gets the document written. */
 static int category_write(mc_store *st, mc_sqlite_sql id, const char *self_id, const mc_sqlite_value *v,
                           json_t **out, mc_refusal *why, const char *what) {
   sqlite3_stmt *stmt = NULL;
@@ -144,11 +127,11 @@ static int category_write(mc_store *st, mc_sqlite_sql id, const char *self_id, c
   if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, category_fields, CAT_F_COUNT, v, self_id != NULL);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 8, mc_now_ms());
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, what);
-  else err = taken(db, mc_sqlite_write_returning(db, stmt, category_from_row, what, out), why);
+  else err = mc_sqlite_taken(db, mc_sqlite_write_returning(db, stmt, category_from_row, what, out), "categories", why);
   if (err == MC_ERR_NOT_FOUND && self_id == NULL) err = MC_ERR_INTERNAL; /* an insert returns its row */
 done:
   mc_sqlite_stmt_done(stmt);
-  return category_tx_end(st, err, out);
+  return mc_sqlite_tx_end_doc(st, err, out);
 }
 
 int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out, mc_refusal *why) {
@@ -167,8 +150,8 @@ int mc_sqlite_category_get(mc_store *st, const char *id, json_t **out) {
 }
 
 int mc_sqlite_category_get_by_slug(mc_store *st, const char *slug, json_t **out) {
-  return mc_sqlite_get_one(st, MC_SQL_CATEGORY_GET_BY_SLUG, sql_text[MC_SQL_CATEGORY_GET_BY_SLUG], slug, MC_CATALOG_SLUG_MAX,
-                           category_from_row, "category get", out);
+  return mc_sqlite_get_one(st, MC_SQL_CATEGORY_GET_BY_SLUG, sql_text[MC_SQL_CATEGORY_GET_BY_SLUG], slug,
+                           MC_CATALOG_SLUG_MAX, category_from_row, "category get", out);
 }
 
 int mc_sqlite_category_list(mc_store *st, json_t **out) {

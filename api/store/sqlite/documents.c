@@ -1,12 +1,14 @@
 /* documents.c - documents in the sqlite adapter: reading the members an aggregate accepts (from
  * its table of fields: checked here, or by the rules' spec the table points to), binding them,
  * and building documents from rows. */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
 #include "mercato/clock.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
+#include "mercato/rules/catalog.h"
 
 int mc_sqlite_key_ok(const char *key, size_t max, size_t *len) {
   *len = key != NULL ? strnlen(key, max + 1) : 0;
@@ -151,6 +153,26 @@ int mc_sqlite_doc_read(const json_t *doc, const mc_sqlite_field *fields, int n, 
     }
   }
   return MC_OK;
+}
+
+int mc_sqlite_taken(sqlite3 *db, int err, const char *table, mc_refusal *why) {
+  static const char *const unique[] = {"slug", "sku"};
+  char column[64];
+  if (err != MC_ERR_CONFLICT) return err;
+  for (size_t i = 0; i < sizeof unique / sizeof unique[0]; i++) {
+    snprintf(column, sizeof column, "%s.%s", table, unique[i]);
+    if (strstr(sqlite3_errmsg(db), column) != NULL) return mc_rules_refuse_taken(why, unique[i]);
+  }
+  return mc_refuse(why, MC_ERR_CONFLICT, "conflict", "id", "This id is taken.");
+}
+
+int mc_sqlite_tx_end_doc(mc_store *st, int err, json_t **out) {
+  err = mc_sqlite_tx_end(st, err);
+  if (err != MC_OK && out != NULL) {
+    json_decref(*out);
+    *out = NULL;
+  }
+  return err;
 }
 
 /* How a field binds: its own kind, or its spec's. */

@@ -144,6 +144,9 @@ int mc_sqlite_search_index_tidy(sqlite3 *db);
 int mc_sqlite_tx_begin_write(mc_store *st, sqlite3 **db);
 int mc_sqlite_tx_begin_read(mc_store *st, sqlite3 **db);
 int mc_sqlite_tx_end(mc_store *st, int err);
+/* mc_sqlite_tx_end for a write that made a document: *out (may be NULL) keeps it only if the
+ * transaction committed, else it is released and set to NULL. */
+int mc_sqlite_tx_end_doc(mc_store *st, int err, json_t **out);
 
 /* Maps a failed write: UNIQUE or PRIMARY KEY -> MC_ERR_CONFLICT; any other constraint (CHECK,
  * NOT NULL, FOREIGN KEY, a trigger's RAISE) -> MC_ERR_INVALID, logged at debug with SQLite's
@@ -203,6 +206,11 @@ typedef struct mc_sqlite_value {
  * an unknown member's name (both come from outside). */
 int mc_sqlite_doc_read(const json_t *doc, const mc_sqlite_field *fields, int n, int for_update,
                        const char *what, mc_sqlite_value *v);
+
+/* After a catalog write that ended in err: for MC_ERR_CONFLICT (a UNIQUE constraint on table)
+ * fills why with the member taken, slug or sku (mc_rules_refuse_taken), else with a conflict on
+ * the id; returns err. Reads db's last message, so call it before anything else runs on db. */
+int mc_sqlite_taken(sqlite3 *db, int err, const char *table, mc_refusal *why);
 
 /* Reads the members of doc (borrowed, already checked against the rules' spec that fields[0..n)
  * point to) into v[0..n), borrowing doc's values. */

@@ -135,16 +135,6 @@ static int product_link(mc_store *st, const char *id, const json_t *ids, int rep
   return err;
 }
 
-/* A write refused by a UNIQUE constraint: the slug or the sku taken (why names it), else the
- * id. Reads the connection's message, so call it before anything else runs on db. */
-static int taken(sqlite3 *db, int err, mc_refusal *why) {
-  const char *msg = err == MC_ERR_CONFLICT ? sqlite3_errmsg(db) : "";
-  if (err != MC_ERR_CONFLICT) return err;
-  if (strstr(msg, "products.slug") != NULL) return mc_rules_refuse_taken(why, "slug");
-  if (strstr(msg, "products.sku") != NULL) return mc_rules_refuse_taken(why, "sku");
-  return mc_refuse(why, MC_ERR_CONFLICT, "conflict", "id", "This id is taken.");
-}
-
 /* The document of the product whose id (by_slug 0) or slug (1) is key, read as a row
  * (product_rows.c): MC_ERR_INVALID for a NULL key, MC_ERR_NOT_FOUND for a key that is not one
  * or names no product; *out is a new reference. */
@@ -165,16 +155,6 @@ static int product_result(mc_store *st, const char *id, json_t **out) {
   return product_read(st, 0, id, out);
 }
 
-/* Ends the transaction; *out (may be NULL) keeps the document only if it committed. */
-static int product_tx_end(mc_store *st, int err, json_t **out) {
-  err = mc_sqlite_tx_end(st, err);
-  if (err != MC_OK && out != NULL) {
-    json_decref(*out);
-    *out = NULL;
-  }
-  return err;
-}
-
 int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out, mc_refusal *why) {
   mc_sqlite_value v[P_COUNT];
   sqlite3_stmt *stmt = NULL;
@@ -192,7 +172,7 @@ int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out, 
   if (err != MC_OK) goto done;
   rc = mc_sqlite_doc_bind(stmt, product_fields, P_COUNT, v, 0);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 13, mc_now_ms());
-  err = rc == SQLITE_OK ? taken(db, mc_sqlite_exec_stmt(db, stmt, "product create"), why)
+  err = rc == SQLITE_OK ? mc_sqlite_taken(db, mc_sqlite_exec_stmt(db, stmt, "product create"), "products", why)
                         : mc_sqlite_status(db, rc, "product create: bind");
   mc_sqlite_stmt_done(stmt);
   if (err != MC_OK) goto done;
@@ -200,7 +180,7 @@ int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out, 
   if (err != MC_OK) goto done;
   err = product_result(st, v[P_ID].s, out);
 done:
-  return product_tx_end(st, err, out);
+  return mc_sqlite_tx_end_doc(st, err, out);
 }
 
 int mc_sqlite_product_get(mc_store *st, const char *id, json_t **out) {
@@ -275,7 +255,7 @@ int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes
   if (err != MC_OK) goto done;
   rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, product_fields, P_COUNT, v, 1);
-  err = rc == SQLITE_OK ? taken(db, product_write_one(db, stmt, 13, "product update"), why)
+  err = rc == SQLITE_OK ? mc_sqlite_taken(db, product_write_one(db, stmt, 13, "product update"), "products", why)
                         : mc_sqlite_status(db, rc, "product update: bind");
   mc_sqlite_stmt_done(stmt);
   if (err != MC_OK) goto done;
@@ -285,7 +265,7 @@ int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes
   }
   err = product_result(st, id, out);
 done:
-  return product_tx_end(st, err, out);
+  return mc_sqlite_tx_end_doc(st, err, out);
 }
 
 /* The product's image documents in display order; *out is a new array. */
@@ -456,13 +436,13 @@ int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json
   rc = sqlite3_bind_text(stmt, 1, product_id, (int)id_len, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, position);
   if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, image_fields, I_COUNT, v, 0);
-  err = rc == SQLITE_OK ? taken(db, mc_sqlite_exec_stmt(db, stmt, "product image add"), why)
+  err = rc == SQLITE_OK ? mc_sqlite_taken(db, mc_sqlite_exec_stmt(db, stmt, "product image add"), "product_images", why)
                         : mc_sqlite_status(db, rc, "product image add: bind");
   mc_sqlite_stmt_done(stmt);
   if (err != MC_OK) goto done;
   err = product_result(st, product_id, out);
 done:
-  return product_tx_end(st, err, out);
+  return mc_sqlite_tx_end_doc(st, err, out);
 }
 
 int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const char *image_id,
@@ -510,7 +490,7 @@ int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const c
   err = product_touch(st, product_id, id_len);
 done:
   mc_sqlite_stmt_done(stmt);
-  err = product_tx_end(st, err, &doc);
+  err = mc_sqlite_tx_end_doc(st, err, &doc);
   if (out_image != NULL) *out_image = doc;
   else json_decref(doc);
   return err;
