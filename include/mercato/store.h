@@ -1,7 +1,9 @@
 /* store.h - the storage port: typed, atomic operations per aggregate, returning documents in one
- * canonical JSON shape whatever the adapter. Adapters: sqlite (the embedded default). Later
- * issues add aggregates (users, products, ...) to this table; every adapter passes the contract
- * suite in tests/unit/test_store.c.
+ * canonical JSON shape whatever the adapter. Adapters: sqlite (the embedded default). The port
+ * is split by aggregate: the catalog's operations are in mercato/store/catalog.h (its own ops
+ * table, st->catalog, reached through the mc_store_* wrappers in api/store/store_catalog.c);
+ * the rest are still in mc_store_ops below. Every adapter passes the contract suites in
+ * tests/unit/test_store*.c.
  *
  * Every function is thread-safe (the sqlite adapter keeps one connection per calling thread),
  * and returns an mc_err: MC_ERR_UNAVAILABLE when the database is locked or unreachable past its
