@@ -1,13 +1,14 @@
 /* admin_catalog.c - /admin/categories and /admin/products: the catalog's writes, each with its
  * own allow-list of writable fields (anything else is an unknown_field, so price, stock or a
  * role can never ride along), and the admin listing with inactive products and stock levels.
- * Deleting a product that orders name archives it (200 with the product, not 204). */
+ * Deleting a product that orders name archives it (200 with the product, not 204). The
+ * service's refusals are answered through the one refusal table (mc_http_refusal). */
 #include <stdio.h>
-#include <string.h>
 
 #include "mercato/catalog.h"
 #include "mercato/err.h"
 #include "mercato/http.h"
+#include "mercato/refusal.h"
 
 static const char *const category_fields[] = {"name", "slug", "description", "parent_id", "position", NULL};
 static const char *const product_create_fields[] = {"name",  "slug",   "description", "price",        "currency",
@@ -21,26 +22,8 @@ static mc_catalog catalog_of(const mc_http_ctx *ctx) {
   return (mc_catalog){ctx->app->cfg, ctx->app->store, ctx->app->kv};
 }
 
-/* Answers a failed read or write: 422 with the errors, 409 naming the taken slug or sku, 409
- * product_archived for a product write the service refused without errors, or the status of
- * rc. Steals errors. */
-static void failed(mc_http_ctx *ctx, struct _u_response *resp, int rc, json_t *errors, const char *missing) {
-  if (rc == MC_ERR_INVALID && errors) {
-    mc_http_invalid(ctx, resp, errors);
-    return;
-  }
-  if (rc == MC_ERR_CONFLICT && errors) {
-    const char *field = json_string_value(json_object_get(json_array_get(errors, 0), "field")) ?: "";
-    int sku = strcmp(field, "sku") == 0;
-    mc_http_problem(ctx, resp, 409, sku ? "sku_taken" : "slug_taken",
-                    sku ? "Another product already has this SKU." : "This slug is taken; choose another.", errors);
-    return;
-  }
-  if (rc == MC_ERR_CONFLICT) {
-    mc_http_problem(ctx, resp, 409, "product_archived", MC_CATALOG_ARCHIVED_DETAIL, NULL);
-    return;
-  }
-  json_decref(errors);
+/* Answers a failed read with the status of rc (missing: the detail of a 404). */
+static void failed(mc_http_ctx *ctx, struct _u_response *resp, int rc, const char *missing) {
   mc_http_error(ctx, resp, rc, rc == MC_ERR_NOT_FOUND ? missing : NULL);
 }
 
@@ -57,6 +40,39 @@ static void deleted(mc_http_ctx *ctx, struct _u_response *resp) {
   ctx->done = 1;
 }
 
+/* One admin write: the service's create (id NULL) or update of the document named id. */
+typedef int (*write_fn)(const mc_catalog *cat, const char *id, const json_t *body, json_t **out, mc_refusal *why);
+
+static int category_create(const mc_catalog *cat, const char *id, const json_t *body, json_t **out, mc_refusal *why) {
+  (void)id;
+  return mc_catalog_category_create(cat, body, out, why);
+}
+
+static int product_create(const mc_catalog *cat, const char *id, const json_t *body, json_t **out, mc_refusal *why) {
+  (void)id;
+  return mc_catalog_product_create(cat, body, out, why);
+}
+
+/* Reads the body against its allow-list (fields), runs write and answers: 201 with {name: doc}
+ * and a Location under base when base is given (a create), else 200 with {name: doc}, or the
+ * refusal, unknown fields included. */
+static void write_doc(mc_http_ctx *ctx, struct _u_response *resp, const char *const *fields, write_fn write,
+                      const char *name, const char *base) {
+  mc_catalog cat = catalog_of(ctx);
+  mc_refusal why = {0};
+  json_t *errors = NULL, *doc = NULL;
+  const json_t *body = mc_body_object(ctx, fields, &errors);
+  mc_refusal_take_errors(&why, errors);
+  int rc = body ? write(&cat, base ? NULL : mc_http_param(ctx, "id"), body, &doc, &why) : MC_ERR_INVALID;
+  if (rc != MC_OK) {
+    mc_http_refusal(ctx, resp, rc, &why);
+    return;
+  }
+  mc_refusal_clear(&why);
+  if (base) created(ctx, resp, base, name, doc);
+  else mc_http_json(ctx, resp, 200, json_pack("{s:o}", name, doc));
+}
+
 /* --- categories -------------------------------------------------------------------------------- */
 
 static void list_categories(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
@@ -65,7 +81,7 @@ static void list_categories(mc_http_ctx *ctx, const struct _u_request *req, stru
   if (!mc_http_no_query(ctx, req, resp)) return;
   int rc = mc_catalog_categories_admin(&cat, &out);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, out);
-  else failed(ctx, resp, rc, NULL, NULL);
+  else failed(ctx, resp, rc, NULL);
 }
 
 static void get_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
@@ -74,54 +90,26 @@ static void get_category(mc_http_ctx *ctx, const struct _u_request *req, struct 
   if (!mc_http_no_query(ctx, req, resp)) return;
   int rc = mc_catalog_category_get(&cat, mc_http_param(ctx, "id"), &doc);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "category", doc));
-  else failed(ctx, resp, rc, NULL, "There is no category with this id.");
+  else failed(ctx, resp, rc, "There is no category with this id.");
 }
 
 static void create_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
-  json_t *errors = NULL, *doc = NULL;
   (void)req;
-  const json_t *body = mc_body_object(ctx, category_fields, &errors);
-  int rc = body ? mc_catalog_category_create(&cat, body, &doc, &errors) : MC_ERR_INVALID;
-  if (rc == MC_OK) {
-    json_decref(errors);
-    created(ctx, resp, "/api/v1/admin/categories", "category", doc);
-  } else {
-    failed(ctx, resp, rc, errors, NULL);
-  }
+  write_doc(ctx, resp, category_fields, category_create, "category", "/api/v1/admin/categories");
 }
 
 static void update_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
-  json_t *errors = NULL, *doc = NULL;
   (void)req;
-  const json_t *body = mc_body_object(ctx, category_fields, &errors);
-  int rc = body ? mc_catalog_category_update(&cat, mc_http_param(ctx, "id"), body, &doc, &errors) : MC_ERR_INVALID;
-  if (rc == MC_OK) {
-    json_decref(errors);
-    mc_http_json(ctx, resp, 200, json_pack("{s:o}", "category", doc));
-  } else {
-    failed(ctx, resp, rc, errors, "There is no category with this id.");
-  }
+  write_doc(ctx, resp, category_fields, mc_catalog_category_update, "category", NULL);
 }
 
 static void delete_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
-  int64_t products = 0, children = 0;
-  char detail[160];
+  mc_refusal why = {0};
   (void)req;
-  int rc = mc_catalog_category_delete(&cat, mc_http_param(ctx, "id"), &products, &children);
-  if (rc == MC_OK) {
-    deleted(ctx, resp);
-  } else if (rc == MC_ERR_CONFLICT) {
-    snprintf(detail, sizeof detail,
-             "The category still has %lld product(s) and %lld subcategory(ies); move or delete them first.",
-             (long long)products, (long long)children);
-    mc_http_problem_with(ctx, resp, 409, "category_in_use", detail,
-                         json_pack("{s:I, s:I}", "products", (json_int_t)products, "children", (json_int_t)children));
-  } else {
-    failed(ctx, resp, rc, NULL, "There is no category with this id.");
-  }
+  int rc = mc_catalog_category_delete(&cat, mc_http_param(ctx, "id"), &why);
+  if (rc == MC_OK) deleted(ctx, resp);
+  else mc_http_refusal(ctx, resp, rc, &why);
 }
 
 /* --- products ---------------------------------------------------------------------------------- */
@@ -129,11 +117,12 @@ static void delete_category(mc_http_ctx *ctx, const struct _u_request *req, stru
 static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
   mc_catalog_listing listing;
-  json_t *errors = NULL, *out = NULL;
-  int rc = mc_catalog_parse_listing(mc_http_query(req), 1, &listing, &errors);
-  if (rc == MC_OK) rc = mc_catalog_list_admin(&cat, &listing, &out, &errors);
+  mc_refusal why = {0};
+  json_t *out = NULL;
+  int rc = mc_catalog_parse_listing(mc_http_query(req), 1, &listing, &why);
+  if (rc == MC_OK) rc = mc_catalog_list_admin(&cat, &listing, &out, &why);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, out);
-  else failed(ctx, resp, rc, errors, NULL);
+  else mc_http_refusal(ctx, resp, rc, &why);
 }
 
 static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
@@ -142,47 +131,30 @@ static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _
   if (!mc_http_no_query(ctx, req, resp)) return;
   int rc = mc_catalog_product_get(&cat, mc_http_param(ctx, "id"), &doc);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "product", doc));
-  else failed(ctx, resp, rc, NULL, "There is no product with this id.");
+  else failed(ctx, resp, rc, "There is no product with this id.");
 }
 
 static void create_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
-  json_t *errors = NULL, *doc = NULL;
   (void)req;
-  const json_t *body = mc_body_object(ctx, product_create_fields, &errors);
-  int rc = body ? mc_catalog_product_create(&cat, body, &doc, &errors) : MC_ERR_INVALID;
-  if (rc == MC_OK) {
-    json_decref(errors);
-    created(ctx, resp, "/api/v1/admin/products", "product", doc);
-  } else {
-    failed(ctx, resp, rc, errors, NULL);
-  }
+  write_doc(ctx, resp, product_create_fields, product_create, "product", "/api/v1/admin/products");
 }
 
 static void update_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
-  json_t *errors = NULL, *doc = NULL;
   (void)req;
-  const json_t *body = mc_body_object(ctx, product_update_fields, &errors);
-  int rc = body ? mc_catalog_product_update(&cat, mc_http_param(ctx, "id"), body, &doc, &errors) : MC_ERR_INVALID;
-  if (rc == MC_OK) {
-    json_decref(errors);
-    mc_http_json(ctx, resp, 200, json_pack("{s:o}", "product", doc));
-  } else {
-    failed(ctx, resp, rc, errors, "There is no product with this id.");
-  }
+  write_doc(ctx, resp, product_update_fields, mc_catalog_product_update, "product", NULL);
 }
 
 /* 204 when the product is gone; 200 with the archived product when orders name it. */
 static void delete_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   mc_catalog cat = catalog_of(ctx);
+  mc_refusal why = {0};
   json_t *archived = NULL;
   (void)req;
-  int rc = mc_catalog_product_delete(&cat, mc_http_param(ctx, "id"), &archived);
+  int rc = mc_catalog_product_delete(&cat, mc_http_param(ctx, "id"), &archived, &why);
   if (rc == MC_OK && archived) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "product", archived));
   else if (rc == MC_OK) deleted(ctx, resp);
-  else if (rc == MC_ERR_CONFLICT) mc_http_error(ctx, resp, rc, NULL); /* not an archived product's refusal */
-  else failed(ctx, resp, rc, NULL, "There is no product with this id.");
+  else mc_http_refusal(ctx, resp, rc, &why);
+  if (rc == MC_OK) mc_refusal_clear(&why);
 }
 
 const mc_route mc_admin_catalog_routes[] = {

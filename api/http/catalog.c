@@ -54,18 +54,19 @@ static mc_catalog catalog_of(const mc_http_ctx *ctx) {
   return (mc_catalog){ctx->app->cfg, ctx->app->store, ctx->app->kv};
 }
 
-/* Writes the answer, the validation errors (stolen) or the problem rc stands for; frees a. */
+/* Writes the answer, or the refusal (why, may be NULL; emptied) or the problem rc stands for
+ * (missing: the detail of a 404); frees a. */
 static void finish(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp, int rc,
-                   mc_catalog_answer *a, json_t *errors, const char *missing) {
+                   mc_catalog_answer *a, mc_refusal *why, const char *missing) {
+  mc_refusal none = {0};
+  if (why == NULL) why = &none;
   if (rc == MC_OK) {
     send_answer(ctx, req, resp, a);
-  } else if (rc == MC_ERR_INVALID && errors) {
-    mc_http_invalid(ctx, resp, errors);
-    errors = NULL;
   } else {
-    mc_http_error(ctx, resp, rc, rc == MC_ERR_NOT_FOUND ? missing : NULL);
+    if (rc == MC_ERR_NOT_FOUND && missing && why->code == NULL) mc_refuse(why, rc, "not_found", NULL, "%s", missing);
+    mc_http_refusal(ctx, resp, rc, why);
   }
-  json_decref(errors);
+  mc_refusal_clear(why);
   mc_catalog_answer_free(a);
 }
 
@@ -88,10 +89,10 @@ static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct
   mc_catalog cat = catalog_of(ctx);
   mc_catalog_listing listing;
   mc_catalog_answer a = {0};
-  json_t *errors = NULL;
-  int rc = mc_catalog_parse_listing(mc_http_query(req), 0, &listing, &errors);
-  if (rc == MC_OK) rc = mc_catalog_list_public(&cat, &listing, &a, &errors);
-  finish(ctx, req, resp, rc, &a, errors, NULL);
+  mc_refusal why = {0};
+  int rc = mc_catalog_parse_listing(mc_http_query(req), 0, &listing, &why);
+  if (rc == MC_OK) rc = mc_catalog_list_public(&cat, &listing, &a, &why);
+  finish(ctx, req, resp, rc, &a, &why, NULL);
 }
 
 static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {

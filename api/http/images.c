@@ -15,6 +15,7 @@
 #include "mercato/id.h"
 #include "mercato/images.h"
 #include "mercato/log.h"
+#include "mercato/refusal.h"
 
 /* Served with every image: an SVG opened on its own runs no script and loads nothing. */
 #define IMAGE_CSP "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -94,41 +95,34 @@ static void add_image(mc_http_ctx *ctx, const struct _u_request *req, struct _u_
     mc_http_invalid(ctx, resp, errors);
     return;
   }
-  int rc = mc_images_add(ctx->app->store, ctx->app->cfg->data_dir, pid, data, len, &info, &image, &product);
+  mc_refusal why = {0};
+  int rc = mc_images_add(ctx->app->store, ctx->app->cfg->data_dir, pid, data, len, &info, &image, &product, &why);
   if (rc == MC_OK) {
     /* Cached product lists and documents hold the images: none may outlive the change. */
     mc_catalog_changed(ctx->app->kv);
     u_map_put(resp->map_header, "Location", json_string_value(json_object_get(image, "url")));
     mc_http_json(ctx, resp, 201, product ? json_pack("{s:o, s:o}", "image", image, "product", product)
                                          : json_pack("{s:o}", "image", image));
-  } else if (rc == MC_ERR_NOT_FOUND) {
-    mc_http_problem(ctx, resp, 404, "not_found", "No product with this id.", NULL);
-  } else if (rc == MC_ERR_INVALID) {
-    snprintf(message, sizeof message, "A product has at most %d images; delete one first.", MC_PRODUCT_IMAGES_MAX);
-    mc_http_problem(ctx, resp, 422, "too_many_images", message, NULL);
-  } else if (rc == MC_ERR_CONFLICT) {
-    mc_http_problem(ctx, resp, 409, "product_archived", MC_CATALOG_ARCHIVED_DETAIL, NULL);
   } else {
-    mc_http_error(ctx, resp, rc, NULL);
+    if (rc == MC_ERR_NOT_FOUND) mc_refuse(&why, rc, "not_found", NULL, "No product with this id.");
+    mc_http_refusal(ctx, resp, rc, &why);
   }
 }
 
 static void delete_image(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
   const char *pid = mc_http_param(ctx, "id"), *iid = mc_http_param(ctx, "image_id");
+  mc_refusal why = {0};
   (void)req;
   int rc = mc_id_valid(pid, "prod") && mc_id_valid(iid, "img")
-               ? mc_images_remove(ctx->app->store, ctx->app->cfg->data_dir, pid, iid)
+               ? mc_images_remove(ctx->app->store, ctx->app->cfg->data_dir, pid, iid, &why)
                : MC_ERR_NOT_FOUND;
   if (rc == MC_OK) {
     mc_catalog_changed(ctx->app->kv);
     resp->status = 204;
     ctx->done = 1;
-  } else if (rc == MC_ERR_NOT_FOUND) {
-    mc_http_problem(ctx, resp, 404, "not_found", "This product has no image with this id.", NULL);
-  } else if (rc == MC_ERR_CONFLICT) {
-    mc_http_problem(ctx, resp, 409, "product_archived", MC_CATALOG_ARCHIVED_DETAIL, NULL);
   } else {
-    mc_http_error(ctx, resp, rc, NULL);
+    if (rc == MC_ERR_NOT_FOUND) mc_refuse(&why, rc, "not_found", NULL, "This product has no image with this id.");
+    mc_http_refusal(ctx, resp, rc, &why);
   }
 }
 

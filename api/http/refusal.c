@@ -22,6 +22,7 @@ static const refusal_row refusal_table[] = {
   {"unknown_product", 422, "validation_failed"},
   {"line_limit", 422, "validation_failed"},
   {"total_limit", 422, "validation_failed"},
+  {"too_many_images", 422, NULL},
   /* absent things */
   {"not_found", 404, NULL},
   {"not_in_cart", 404, NULL},
@@ -92,7 +93,8 @@ void mc_http_refusal(mc_http_ctx *ctx, struct _u_response *resp, int err, mc_ref
   if (extra && errors) json_object_set_new(extra, "errors", errors);
   else json_decref(errors);
   if (row->status == 503) u_map_put(resp->map_header, "Retry-After", "1");
-  mc_http_problem_with(ctx, resp, row->status, row->problem ? row->problem : r->code, r->detail[0] ? r->detail : NULL,
-                       extra);
+  /* Validation errors without a sentence of their own get the one every 422 of fields has. */
+  mc_http_problem_with(ctx, resp, row->status, row->problem ? row->problem : r->code,
+                       r->detail[0] ? r->detail : errors ? "The request has invalid fields; see errors." : NULL, extra);
   mc_refusal_clear(r);
 }

@@ -1,7 +1,7 @@
-/* catalog.c - the catalog's input rules (slugs, names, plain-text descriptions, money) and its
- * writes: categories and products created, changed and deleted through the store, each write
- * bumping the cache generation. Listing queries are in catalog_query.c, reads and the cache in
- * catalog_read.c. */
+/* catalog.c - the catalog's writes: request bodies made into documents (names trimmed, slugs
+ * derived, checked against the rules' specs), then categories and products created, changed and
+ * deleted through the store, each write bumping the cache generation. Listing queries are in
+ * catalog_query.c, reads and the cache in catalog_read.c. */
 #include "mercato/catalog.h"
 
 #include <stdio.h>
@@ -14,7 +14,6 @@
 #include "mercato/id.h"
 #include "mercato/images.h"
 #include "mercato/log.h"
-#include "mercato/money.h"
 #include "mercato/query.h"
 
 /* --- the generation counter -------------------------------------------------------------------- */
@@ -46,15 +45,7 @@ int mc_catalog_changed(mc_kv *kv) {
 /* --- slugs ----------------------------------------------------------------------------------- */
 
 int mc_catalog_slug_valid(const char *s) {
-  size_t n = 0;
-  if (!s) return 0;
-  for (; s[n]; n++) {
-    char c = s[n];
-    if (n == MC_CATALOG_SLUG_MAX) return 0;
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) continue;
-    if (c != '-' || n == 0 || s[n - 1] == '-') return 0;
-  }
-  return n > 0 && s[n - 1] != '-';
+  return s != NULL && mc_rules_slug_valid(s, strnlen(s, MC_CATALOG_SLUG_MAX + 1));
 }
 
 /* ASCII spellings of U+00C0..U+00FF, for slugs: "" where there is no letter (×, ÷). */
@@ -94,437 +85,234 @@ int mc_catalog_slugify(const char *name, char out[MC_CATALOG_SLUG_MAX + 1]) {
   return n > 0 ? MC_OK : MC_ERR_INVALID;
 }
 
-/* --- field rules ------------------------------------------------------------------------------ */
+/* --- request bodies ---------------------------------------------------------------------------
+ * A body becomes the store document's members: names trimmed, a slug derived when none is given,
+ * a null description emptied, the shop's currency. What each value may be is the rules' spec
+ * (mc_rules_*_check in MC_SPEC_VALUES mode, collecting every problem); what a body must hold
+ * is said here. */
 
-/* Reads an integer member within [min, max] into *out. Returns 1 when present and valid, 0 when
- * absent (or null and nullable: *out untouched), -1 after adding an error. */
-static int integer_member(const json_t *body, const char *field, int nullable, int64_t min, int64_t max,
-                          int64_t *out, json_t **errors) {
-  json_t *v = json_object_get(body, field);
-  char msg[120];
-  if (!v) return 0;
-  if (json_is_null(v) && nullable) return 0;
-  if (!json_is_integer(v)) {
-    mc_errors_add(errors, field, "not_an_integer",
-              nullable ? "This field must be a whole number (minor units for money) or null."
-                       : "This field must be a whole number (minor units for money).");
-    return -1;
-  }
-  json_int_t i = json_integer_value(v);
-  if (i < min || i > max) {
-    snprintf(msg, sizeof msg, "This field must be between %lld and %lld.", (long long)min, (long long)max);
-    mc_errors_add(errors, field, "out_of_range", msg);
-    return -1;
-  }
-  *out = i;
-  return 1;
-}
-
-/* Checks a display name (trimmed, 1..200 characters, no control characters) into out. */
-static const char *name_member(const json_t *body, int required, char out[MC_NAME_MAX + 1], json_t **errors) {
-  const char *raw = mc_field_string_member(body, "name", required, 1024, errors);
-  if (!required && json_is_null(json_object_get(body, "name")))
-    mc_errors_add(errors, "name", "required", "The name cannot be removed.");
-  if (raw && mc_user_name_normalize(raw, out) != MC_OK) {
-    mc_errors_add(errors, "name", "invalid_name", "Give a name of 1 to 200 characters without control characters.");
+/* Puts the normalised name of body into changes, or adds an error. Returns the name (borrowed
+ * from changes) or NULL. */
+static const char *name_member(const json_t *body, int creating, json_t *changes, mc_refusal *why) {
+  char name[MC_NAME_MAX + 1];
+  json_t *v = json_object_get(body, "name"), *errors = NULL;
+  const char *raw;
+  if (v == NULL || json_is_null(v)) {
+    if (v != NULL || creating)
+      mc_refusal_add_error(why, "name", "required", creating ? "This field is required." : "The name cannot be removed.");
     return NULL;
   }
-  return raw ? out : NULL;
-}
-
-/* Plain text: any characters but controls other than tab, line feed and carriage return. It is
- * stored and returned as is, never interpreted as markup. */
-static const char *description_member(const json_t *body, int required, json_t **errors) {
-  const char *d = mc_field_string_member(body, "description", required, MC_CATALOG_DESCRIPTION_MAX, errors);
-  for (const unsigned char *p = (const unsigned char *)d; p && *p; p++) {
-    if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f) {
-      mc_errors_add(errors, "description", "invalid_character",
-                "Descriptions are plain text: no control characters other than tab and line breaks.");
-      return NULL;
-    }
-  }
-  return d;
-}
-
-static const char *slug_member(const json_t *body, json_t **errors) {
-  const char *s = mc_field_string_member(body, "slug", 0, 1024, errors);
-  if (s && !mc_catalog_slug_valid(s)) {
-    mc_errors_add(errors, "slug", "invalid_slug",
-              "A slug is 1 to 100 of a-z and 0-9, words joined by single hyphens (\"blue-mug-2\").");
+  raw = mc_field_string(v, "name", 1024, &errors);
+  mc_refusal_take_errors(why, errors);
+  if (raw == NULL) return NULL;
+  if (mc_user_name_normalize(raw, name) != MC_OK) {
+    mc_refusal_add_error(why, "name", "invalid_name", mc_category_spec[MC_CATEGORY_F_NAME].message);
     return NULL;
   }
-  return s;
+  json_object_set_new(changes, "name", json_string(name));
+  return json_string_value(json_object_get(changes, "name"));
 }
 
-/* The slug given, else one derived from name into buf. */
-static const char *slug_or_derived(const json_t *body, const char *name, char buf[MC_CATALOG_SLUG_MAX + 1],
-                                   json_t **errors) {
+/* Puts the slug given into changes, or (creating without one) the slug derived from name. */
+static void slug_member(const json_t *body, int creating, const char *name, json_t *changes, mc_refusal *why) {
+  char derived[MC_CATALOG_SLUG_MAX + 1];
   json_t *v = json_object_get(body, "slug");
-  if (v && !json_is_null(v)) return slug_member(body, errors);
-  if (!name) return NULL;
-  if (mc_catalog_slugify(name, buf) != MC_OK) {
-    mc_errors_add(errors, "slug", "required", "The name has no letters or digits to derive a slug from: give a slug.");
-    return NULL;
-  }
-  return buf;
+  if (v != NULL && !json_is_null(v)) json_object_set(changes, "slug", v);
+  else if (!creating && v != NULL) mc_refusal_add_error(why, "slug", "required", "A slug cannot be removed.");
+  else if (creating && name != NULL && mc_catalog_slugify(name, derived) != MC_OK)
+    mc_refusal_add_error(why, "slug", "required", "The name has no letters or digits to derive a slug from: give a slug.");
+  else if (creating && name != NULL) json_object_set_new(changes, "slug", json_string(derived));
 }
 
-/* sku: null, or 1..64 bytes of printable ASCII without spaces. Returns 1 when a string was
- * given (into *out), 0 when absent or null, -1 after an error. */
-static int sku_member(const json_t *body, const char **out, json_t **errors) {
-  json_t *v = json_object_get(body, "sku");
-  if (!v || json_is_null(v)) return 0;
-  const char *s = mc_field_string_member(body, "sku", 0, MC_CATALOG_SKU_MAX, errors);
-  if (!s) return -1;
-  int ok = *s != '\0';
-  for (const char *p = s; *p && ok; p++) ok = *p > 0x20 && *p < 0x7f;
-  if (!ok) {
-    mc_errors_add(errors, "sku", "invalid_sku", "A SKU is 1 to 64 printable ASCII characters without spaces.");
-    return -1;
+/* Copies the members of body named in fields (NULL-terminated) into changes, as given; a null
+ * description becomes "" (no description). */
+static void copy_members(const json_t *body, const char *const *fields, json_t *changes) {
+  for (; *fields; fields++) {
+    json_t *v = json_object_get(body, *fields);
+    if (v == NULL) continue;
+    if (strcmp(*fields, "description") == 0 && json_is_null(v)) json_object_set_new(changes, *fields, json_string(""));
+    else json_object_set(changes, *fields, v);
   }
-  *out = s;
-  return 1;
 }
 
-/* Checks category_ids: an array of at most MC_PRODUCT_CATEGORIES_MAX distinct ids of existing
- * categories. Returns 1 when present and valid, 0 when absent, -1 after errors or when the
- * store failed (*rc set). */
-static int category_ids_member(const mc_catalog *cat, const json_t *body, json_t **errors, int *rc) {
-  json_t *ids = json_object_get(body, "category_ids"), *all = NULL, *v, *c;
+/* Adds category_ids/not_found when a valid category_ids names a category that does not exist,
+ * so that a body's problems come back together (the store's foreign key decides in the end). */
+static int categories_exist(const mc_catalog *cat, const json_t *ids, mc_refusal *why) {
+  const mc_spec_field *f = &mc_product_spec[MC_PRODUCT_F_CATEGORY_IDS];
+  json_t *all = NULL, *v, *c;
   size_t i, j;
-  char msg[160];
-  if (!ids) return 0;
-  if (!json_is_array(ids)) {
-    mc_errors_add(errors, "category_ids", "not_an_array", "This field must be an array of category ids.");
-    return -1;
-  }
-  if (json_array_size(ids) > MC_PRODUCT_CATEGORIES_MAX) {
-    snprintf(msg, sizeof msg, "A product is in at most %d categories.", MC_PRODUCT_CATEGORIES_MAX);
-    mc_errors_add(errors, "category_ids", "too_many", msg);
-    return -1;
-  }
-  json_array_foreach(ids, i, v) {
-    const char *id = json_string_value(v);
-    if (!id || !mc_id_valid(id, "cat")) {
-      mc_errors_add(errors, "category_ids", "invalid_id", "Every member must be a category id (cat_...).");
-      return -1;
-    }
-    for (j = 0; j < i; j++)
-      if (strcmp(id, json_string_value(json_array_get(ids, j))) == 0) {
-        mc_errors_add(errors, "category_ids", "duplicate", "A category is listed twice.");
-        return -1;
-      }
-  }
-  if (json_array_size(ids) == 0) return 1;
-  if ((*rc = cat->store->ops->category_list(cat->store, &all)) != MC_OK) return -1;
-  int bad = 0;
+  char msg[96];
+  int rc;
+  if (ids == NULL || json_array_size(ids) == 0 || !mc_spec_value_ok(f, ids, NULL)) return MC_OK;
+  if ((rc = mc_store_category_list(cat->store, &all)) != MC_OK) return rc;
   json_array_foreach(ids, i, v) {
     int found = 0;
     json_array_foreach(all, j, c) found |= json_equal(json_object_get(c, "id"), v);
-    if (!found && !bad++) {
+    if (!found) {
       snprintf(msg, sizeof msg, "There is no category %s.", json_string_value(v));
-      mc_errors_add(errors, "category_ids", "not_found", msg);
+      mc_refusal_add_error(why, "category_ids", "not_found", msg);
+      break;
     }
   }
   json_decref(all);
-  return bad ? -1 : 1;
+  return MC_OK;
+}
+
+/* MC_ERR_INVALID when why holds validation errors, else MC_OK. */
+static int body_result(const mc_refusal *why) {
+  return why->errors != NULL ? MC_ERR_INVALID : MC_OK;
 }
 
 /* --- category writes ------------------------------------------------------------------------- */
 
-/* Reports a store conflict on create/update as the slug or the sku being taken: the slug when
- * another document holds it, else the sku (ids are random and never collide in practice). */
-static void conflict_error(const mc_catalog *cat, int product, const char *self_id, const char *slug,
-                           json_t **errors) {
-  json_t *other = NULL;
-  int slug_taken = 1;
-  if (product) {
-    slug_taken = slug && cat->store->ops->product_get_by_slug(cat->store, slug, &other) == MC_OK &&
-                 (!self_id || strcmp(json_string_value(json_object_get(other, "id")) ?: "", self_id) != 0);
-  }
-  json_decref(other);
-  if (slug_taken) mc_errors_add(errors, "slug", "taken", "This slug is taken; choose another.");
-  else mc_errors_add(errors, "sku", "taken", "Another product already has this SKU.");
+static const char *const category_members[] = {"description", "parent_id", "position", NULL};
+
+/* The document a category body makes (new reference), the problems in why. */
+static json_t *category_changes(const json_t *body, int creating, mc_refusal *why) {
+  json_t *changes = json_object();
+  if (changes == NULL) return NULL;
+  slug_member(body, creating, name_member(body, creating, changes, why), changes, why);
+  copy_members(body, category_members, changes);
+  mc_rules_category_check(changes, MC_SPEC_VALUES, why);
+  return changes;
 }
 
-/* Checks that parent_id names a top-level category other than self_id. */
-static int check_parent(const mc_catalog *cat, const char *parent_id, const char *self_id, json_t **errors) {
-  json_t *parent = NULL;
-  if (self_id && strcmp(parent_id, self_id) == 0) {
-    mc_errors_add(errors, "parent_id", "invalid_parent", "A category cannot be its own parent.");
-    return MC_ERR_INVALID;
-  }
-  int rc = cat->store->ops->category_get(cat->store, parent_id, &parent);
-  if (rc == MC_ERR_NOT_FOUND) {
-    mc_errors_add(errors, "parent_id", "not_found", "There is no category with this id.");
-    rc = MC_ERR_INVALID;
-  } else if (rc == MC_OK && !json_is_null(json_object_get(parent, "parent_id"))) {
-    mc_errors_add(errors, "parent_id", "not_top_level", "Categories nest one level deep: the parent must be top-level.");
-    rc = MC_ERR_INVALID;
-  }
-  json_decref(parent);
-  return rc;
+/* The refusal of an id that names nothing. */
+static int not_found(mc_refusal *why, const char *what) {
+  return mc_refuse(why, MC_ERR_NOT_FOUND, "not_found", NULL, "There is no %s with this id.", what);
 }
 
-/* Reads the category members of body into changes (new members); adds errors. *parent_out is
- * the parent id given, if any. */
-static void category_fields(const json_t *body, int creating, json_t *changes, const char **parent_out,
-                            json_t **errors) {
-  char name[MC_NAME_MAX + 1], derived[MC_CATALOG_SLUG_MAX + 1];
-  int64_t position = 0;
-  const char *n = name_member(body, creating, name, errors);
-  const char *slug = creating ? slug_or_derived(body, n, derived, errors) : slug_member(body, errors);
-  const char *description = description_member(body, 0, errors);
-  json_t *parent = json_object_get(body, "parent_id");
-
-  if (n) json_object_set_new(changes, "name", json_string(n));
-  if (slug) json_object_set_new(changes, "slug", json_string(slug));
-  if (description) json_object_set_new(changes, "description", json_string(description));
-  if (!creating && json_is_null(json_object_get(body, "slug")))
-    mc_errors_add(errors, "slug", "required", "A category always has a slug.");
-  if (!creating && json_is_null(json_object_get(body, "description")))
-    json_object_set_new(changes, "description", json_string(""));
-  if (integer_member(body, "position", 0, -MC_CATALOG_POSITION_MAX, MC_CATALOG_POSITION_MAX, &position, errors) > 0)
-    json_object_set_new(changes, "position", json_integer(position));
-  if (parent && json_is_null(parent)) {
-    json_object_set_new(changes, "parent_id", json_null());
-  } else if (parent && (!json_is_string(parent) || !mc_id_valid(json_string_value(parent), "cat"))) {
-    mc_errors_add(errors, "parent_id", "invalid_id", "parent_id is a category id (cat_...) or null.");
-  } else if (parent) {
-    *parent_out = json_string_value(parent);
-    json_object_set(changes, "parent_id", parent);
-  }
-}
-
-int mc_catalog_category_create(const mc_catalog *cat, const json_t *body, json_t **out, json_t **errors) {
+int mc_catalog_category_create(const mc_catalog *cat, const json_t *body, json_t **out, mc_refusal *why) {
   char id[MC_ID_MAX];
-  const char *parent = NULL;
-  json_t *doc = json_object();
-  int rc = MC_ERR_INTERNAL;
+  json_t *doc = category_changes(body, 1, why);
+  int rc = doc == NULL ? MC_ERR_INTERNAL : body_result(why);
   *out = NULL;
-  if (!doc) return MC_ERR_INTERNAL;
-  category_fields(body, 1, doc, &parent, errors);
-  if (*errors) {
-    rc = MC_ERR_INVALID;
-    goto done;
-  }
-  if (parent && (rc = check_parent(cat, parent, NULL, errors)) != MC_OK) goto done;
-  if ((rc = mc_id_new("cat", id)) != MC_OK) goto done;
-  json_object_set_new(doc, "id", json_string(id));
-  rc = cat->store->ops->category_create(cat->store, doc, out);
-  if (rc == MC_ERR_CONFLICT) conflict_error(cat, 0, NULL, NULL, errors);
-  if (rc == MC_ERR_INVALID) mc_errors_add(errors, "parent_id", "invalid_parent", "The parent category changed meanwhile.");
+  if (rc == MC_OK) rc = mc_id_new("cat", id);
+  if (rc == MC_OK) json_object_set_new(doc, "id", json_string(id));
+  if (rc == MC_OK) rc = mc_store_category_create(cat->store, doc, out, why);
   if (rc == MC_OK) {
     mc_info("catalog", "category %s created", id);
     mc_catalog_changed(cat->kv);
   }
-done:
   json_decref(doc);
   return rc;
 }
 
-/* Counts the categories whose parent is id. */
-static int count_children(const mc_catalog *cat, const char *id, int64_t *out) {
-  json_t *all = NULL, *c;
-  size_t i;
-  int rc = cat->store->ops->category_list(cat->store, &all);
-  *out = 0;
-  if (rc == MC_OK)
-    json_array_foreach(all, i, c) *out += strcmp(json_string_value(json_object_get(c, "parent_id")) ?: "", id) == 0;
-  json_decref(all);
-  return rc;
-}
-
 int mc_catalog_category_update(const mc_catalog *cat, const char *id, const json_t *body, json_t **out,
-                               json_t **errors) {
-  const char *parent = NULL;
-  json_t *changes = json_object();
-  int64_t children = 0;
-  int rc = MC_ERR_INTERNAL;
+                               mc_refusal *why) {
+  json_t *changes = NULL;
+  int rc = MC_OK;
   *out = NULL;
-  if (!changes) return MC_ERR_INTERNAL;
-  if (!mc_id_valid(id, "cat")) {
-    rc = MC_ERR_NOT_FOUND;
-    goto done;
-  }
-  category_fields(body, 0, changes, &parent, errors);
-  if (*errors) {
-    rc = MC_ERR_INVALID;
-    goto done;
-  }
-  if (parent) {
-    if ((rc = check_parent(cat, parent, id, errors)) != MC_OK) goto done;
-    if ((rc = count_children(cat, id, &children)) != MC_OK) goto done;
-    if (children > 0) {
-      mc_errors_add(errors, "parent_id", "has_children", "A category with subcategories cannot get a parent.");
-      rc = MC_ERR_INVALID;
-      goto done;
-    }
-  }
-  if (json_object_size(changes) == 0) {
-    rc = cat->store->ops->category_get(cat->store, id, out);
-    goto done;
-  }
-  rc = cat->store->ops->category_update(cat->store, id, changes, out);
-  if (rc == MC_ERR_CONFLICT) conflict_error(cat, 0, id, NULL, errors);
-  if (rc == MC_ERR_INVALID) mc_errors_add(errors, "parent_id", "invalid_parent", "The parent category changed meanwhile.");
-  if (rc == MC_OK) mc_catalog_changed(cat->kv);
-done:
+  if (!mc_id_valid(id, "cat")) return not_found(why, "category");
+  changes = category_changes(body, 0, why);
+  rc = changes == NULL ? MC_ERR_INTERNAL : body_result(why);
+  if (rc == MC_OK && json_object_size(changes) == 0) rc = mc_store_category_get(cat->store, id, out);
+  else if (rc == MC_OK) rc = mc_store_category_update(cat->store, id, changes, out, why);
+  if (rc == MC_OK && json_object_size(changes) > 0) mc_catalog_changed(cat->kv);
+  if (rc == MC_ERR_NOT_FOUND) not_found(why, "category");
   json_decref(changes);
   return rc;
 }
 
-int mc_catalog_category_delete(const mc_catalog *cat, const char *id, int64_t *products, int64_t *children) {
-  *products = *children = 0;
-  if (!mc_id_valid(id, "cat")) return MC_ERR_NOT_FOUND;
-  int rc = cat->store->ops->category_delete(cat->store, id, products, children);
+int mc_catalog_category_delete(const mc_catalog *cat, const char *id, mc_refusal *why) {
+  if (!mc_id_valid(id, "cat")) return not_found(why, "category");
+  int rc = mc_store_category_delete(cat->store, id, why);
   if (rc == MC_OK) {
     mc_info("catalog", "category %s deleted", id);
     mc_catalog_changed(cat->kv);
   }
+  if (rc == MC_ERR_NOT_FOUND) not_found(why, "category");
   return rc;
 }
 
 /* --- product writes -------------------------------------------------------------------------- */
 
-/* 1 when slug has the form the store gives an archived product: "archived-" and a product id's
- * 26 characters after its prefix. New slugs of that form are refused, so that archiving never
- * finds its slug taken. */
-static int archive_slug(const char *slug) {
-  static const char prefix[] = "archived-";
-  char id[MC_ID_MAX];
-  if (strncmp(slug, prefix, sizeof prefix - 1) != 0) return 0;
-  snprintf(id, sizeof id, "prod_%.*s", MC_ID_BODY_LEN + 1, slug + sizeof prefix - 1);
-  return mc_id_valid(id, "prod");
+static const char *const product_members[] = {"description", "price", "compare_at_price", "sku", "stock",
+                                              "active", "category_ids", NULL};
+
+/* The shop sells in one currency: a product's is the shop's (creating only). */
+static void currency_member(const mc_catalog *cat, const json_t *body, json_t *changes, mc_refusal *why) {
+  json_t *errors = NULL;
+  const char *currency = mc_field_string_member(body, "currency", 0, 16, &errors);
+  mc_refusal_take_errors(why, errors);
+  if (currency && strcmp(currency, cat->cfg->currency) != 0) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "This shop sells in %s only.", cat->cfg->currency);
+    mc_refusal_add_error(why, "currency", "currency_mismatch", msg);
+  }
+  json_object_set_new(changes, "currency", json_string(cat->cfg->currency));
 }
 
-/* Reads the product members of body into changes; adds errors. */
-static int product_fields(const mc_catalog *cat, const json_t *body, int creating, json_t *changes, json_t **errors) {
-  char name[MC_NAME_MAX + 1], derived[MC_CATALOG_SLUG_MAX + 1];
-  int64_t price = 0, compare = 0, stock = 0;
-  const char *sku = NULL;
+/* The document a product body makes (new reference), the problems in why; *rc for a store
+ * failure while looking categories up. */
+static json_t *product_changes(const mc_catalog *cat, const json_t *body, int creating, mc_refusal *why, int *rc) {
+  json_t *changes = json_object();
+  if (changes == NULL) return NULL;
+  slug_member(body, creating, name_member(body, creating, changes, why), changes, why);
+  copy_members(body, product_members, changes);
+  if (creating && json_object_get(changes, "price") == NULL)
+    mc_refusal_add_error(why, "price", "required", "This field is required.");
+  if (creating && json_object_get(changes, "description") == NULL)
+    mc_refusal_add_error(why, "description", "required", "This field is required.");
+  if (creating) currency_member(cat, body, changes, why);
+  mc_rules_product_check(changes, MC_SPEC_VALUES, why);
+  *rc = categories_exist(cat, json_object_get(changes, "category_ids"), why);
+  return changes;
+}
+
+int mc_catalog_product_create(const mc_catalog *cat, const json_t *body, json_t **out, mc_refusal *why) {
+  char id[MC_ID_MAX];
   int rc = MC_OK;
-  const char *n = name_member(body, creating, name, errors);
-  const char *slug = creating ? slug_or_derived(body, n, derived, errors) : slug_member(body, errors);
-  const char *description = description_member(body, creating, errors);
-  json_t *active = json_object_get(body, "active");
-
-  if (n) json_object_set_new(changes, "name", json_string(n));
-  if (slug && archive_slug(slug))
-    mc_errors_add(errors, "slug", "reserved", "Slugs of the form archived-<product id> are kept for archived products.");
-  else if (slug) json_object_set_new(changes, "slug", json_string(slug));
-  if (!creating && json_is_null(json_object_get(body, "slug")))
-    mc_errors_add(errors, "slug", "required", "A product always has a slug.");
-  if (description) json_object_set_new(changes, "description", json_string(description));
-  if (!creating && json_is_null(json_object_get(body, "description")))
-    json_object_set_new(changes, "description", json_string(""));
-
-  int got = integer_member(body, "price", 0, 0, MC_MONEY_MAX, &price, errors);
-  if (got > 0) json_object_set_new(changes, "price", json_integer(price));
-  else if (got == 0 && creating) mc_errors_add(errors, "price", "required", "This field is required.");
-  if (json_object_get(body, "compare_at_price")) {
-    got = integer_member(body, "compare_at_price", 1, 0, MC_MONEY_MAX, &compare, errors);
-    if (got > 0) json_object_set_new(changes, "compare_at_price", json_integer(compare));
-    else if (got == 0) json_object_set_new(changes, "compare_at_price", json_null());
-  }
-  got = sku_member(body, &sku, errors);
-  if (got > 0) json_object_set_new(changes, "sku", json_string(sku));
-  else if (got == 0 && json_object_get(body, "sku")) json_object_set_new(changes, "sku", json_null());
-  if (integer_member(body, "stock", 0, 0, MC_CATALOG_STOCK_MAX, &stock, errors) > 0)
-    json_object_set_new(changes, "stock", json_integer(stock));
-  if (active && !json_is_boolean(active)) mc_errors_add(errors, "active", "not_a_boolean", "This field must be true or false.");
-  else if (active) json_object_set(changes, "active", active);
-
-  if (creating) {
-    const char *currency = mc_field_string_member(body, "currency", 0, 16, errors);
-    if (currency && strcmp(currency, cat->cfg->currency) != 0) {
-      char msg[96];
-      snprintf(msg, sizeof msg, "This shop sells in %s only.", cat->cfg->currency);
-      mc_errors_add(errors, "currency", "currency_mismatch", msg);
-    }
-    json_object_set_new(changes, "currency", json_string(cat->cfg->currency));
-  }
-  if (category_ids_member(cat, body, errors, &rc) > 0) json_object_set(changes, "category_ids", json_object_get(body, "category_ids"));
-  return rc;
-}
-
-int mc_catalog_product_create(const mc_catalog *cat, const json_t *body, json_t **out, json_t **errors) {
-  char id[MC_ID_MAX];
-  json_t *doc = json_object();
-  int rc;
+  json_t *doc = product_changes(cat, body, 1, why, &rc);
   *out = NULL;
-  if (!doc) return MC_ERR_INTERNAL;
-  if ((rc = product_fields(cat, body, 1, doc, errors)) != MC_OK) goto done;
-  if (*errors) {
-    rc = MC_ERR_INVALID;
-    goto done;
-  }
-  if ((rc = mc_id_new("prod", id)) != MC_OK) goto done;
-  json_object_set_new(doc, "id", json_string(id));
-  rc = cat->store->ops->product_create(cat->store, doc, out);
-  if (rc == MC_ERR_CONFLICT) conflict_error(cat, 1, NULL, json_string_value(json_object_get(doc, "slug")), errors);
-  if (rc == MC_ERR_INVALID) mc_errors_add(errors, "category_ids", "not_found", "A category was deleted meanwhile.");
+  if (rc == MC_OK) rc = doc == NULL ? MC_ERR_INTERNAL : body_result(why);
+  if (rc == MC_OK) rc = mc_id_new("prod", id);
+  if (rc == MC_OK) json_object_set_new(doc, "id", json_string(id));
+  if (rc == MC_OK) rc = mc_store_product_create(cat->store, doc, out, why);
   if (rc == MC_OK) {
     mc_info("catalog", "product %s created", id);
     mc_catalog_changed(cat->kv);
   }
-done:
   json_decref(doc);
   return rc;
 }
 
-/* 1 when id names an archived product. Archiving is never undone, so a refusal the store
- * explains as MC_ERR_CONFLICT is told apart by reading the product afterwards. */
-static int product_archived(const mc_catalog *cat, const char *id) {
-  json_t *doc = NULL;
-  int archived = mc_id_valid(id, "prod") && cat->store->ops->product_get(cat->store, id, &doc) == MC_OK &&
-                 !json_is_null(json_object_get(doc, "archived_at"));
-  json_decref(doc);
-  return archived;
+/* An update with nothing to change still refuses an archived product (no change is accepted,
+ * not even an empty one): the product as it is, or the refusal. */
+static int product_unchanged(const mc_catalog *cat, const char *id, json_t **out, mc_refusal *why) {
+  int rc = mc_store_product_get(cat->store, id, out);
+  if (rc == MC_OK && !json_is_null(json_object_get(*out, "archived_at"))) {
+    json_decref(*out);
+    *out = NULL;
+    rc = mc_rules_product_writable(1, why);
+  }
+  return rc;
 }
 
 int mc_catalog_product_update(const mc_catalog *cat, const char *id, const json_t *body, json_t **out,
-                              json_t **errors) {
-  json_t *changes = json_object();
-  int rc;
+                              mc_refusal *why) {
+  json_t *changes = NULL;
+  int rc = MC_OK;
   *out = NULL;
-  if (!changes) return MC_ERR_INTERNAL;
-  if (!mc_id_valid(id, "prod")) {
-    rc = MC_ERR_NOT_FOUND;
-    goto done;
-  }
-  if ((rc = product_fields(cat, body, 0, changes, errors)) != MC_OK) goto done;
-  if (*errors) {
-    rc = MC_ERR_INVALID;
-    goto done;
-  }
-  if (json_object_size(changes) == 0) {
-    rc = cat->store->ops->product_get(cat->store, id, out);
-    if (rc == MC_OK && !json_is_null(json_object_get(*out, "archived_at"))) {
-      json_decref(*out);
-      *out = NULL;
-      rc = MC_ERR_CONFLICT; /* archived: no change is accepted, not even an empty one */
-    }
-    goto done;
-  }
-  rc = cat->store->ops->product_update(cat->store, id, changes, out);
-  if (rc == MC_ERR_CONFLICT && !product_archived(cat, id))
-    conflict_error(cat, 1, id, json_string_value(json_object_get(changes, "slug")), errors);
-  if (rc == MC_ERR_INVALID) mc_errors_add(errors, "category_ids", "not_found", "A category was deleted meanwhile.");
-  if (rc == MC_OK) {
+  if (!mc_id_valid(id, "prod")) return not_found(why, "product");
+  changes = product_changes(cat, body, 0, why, &rc);
+  if (rc == MC_OK) rc = changes == NULL ? MC_ERR_INTERNAL : body_result(why);
+  if (rc == MC_OK && json_object_size(changes) == 0) rc = product_unchanged(cat, id, out, why);
+  else if (rc == MC_OK) rc = mc_store_product_update(cat->store, id, changes, out, why);
+  if (rc == MC_OK && json_object_size(changes) > 0) {
     mc_info("catalog", "product %s updated", id);
     mc_catalog_changed(cat->kv);
   }
-done:
+  if (rc == MC_ERR_NOT_FOUND) not_found(why, "product");
   json_decref(changes);
   return rc;
 }
 
-int mc_catalog_product_delete(const mc_catalog *cat, const char *id, json_t **out_archived) {
+int mc_catalog_product_delete(const mc_catalog *cat, const char *id, json_t **out_archived, mc_refusal *why) {
   json_t *images = NULL, *archived = NULL;
   if (out_archived) *out_archived = NULL;
-  if (!mc_id_valid(id, "prod")) return MC_ERR_NOT_FOUND;
-  int rc = cat->store->ops->product_delete(cat->store, id, &images, &archived);
+  if (!mc_id_valid(id, "prod")) return not_found(why, "product");
+  int rc = mc_store_product_delete(cat->store, id, &images, &archived);
   if (rc == MC_OK) {
     mc_catalog_changed(cat->kv);
     if (archived) {
@@ -535,6 +323,7 @@ int mc_catalog_product_delete(const mc_catalog *cat, const char *id, json_t **ou
       mc_images_remove_files(cat->cfg->data_dir, images);
     }
   }
+  if (rc == MC_ERR_NOT_FOUND) not_found(why, "product");
   if (out_archived) *out_archived = archived;
   else json_decref(archived);
   json_decref(images);

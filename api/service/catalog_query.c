@@ -7,7 +7,6 @@
 #include "mercato/catalog.h"
 #include "mercato/codec.h"
 #include "mercato/err.h"
-#include "mercato/money.h"
 #include "mercato/query.h"
 
 /* Search text: valid UTF-8 without control characters, whitespace runs folded to one space and
@@ -61,8 +60,8 @@ static void parse_value(int which, const char *v, void *arg, json_t **errors) {
     if (mc_catalog_slug_valid(v)) strcpy(l->category, v);
     else mc_errors_add(errors, "category", "invalid", "category takes a category slug (a-z, 0-9 and hyphens).");
     break;
-  case P_MIN: mc_query_int("min_price", v, 0, MC_MONEY_MAX, &l->min_price, errors); break;
-  case P_MAX: mc_query_int("max_price", v, 0, MC_MONEY_MAX, &l->max_price, errors); break;
+  case P_MIN: mc_query_int("min_price", v, 0, MC_CATALOG_PRICE_MAX, &l->min_price, errors); break;
+  case P_MAX: mc_query_int("max_price", v, 0, MC_CATALOG_PRICE_MAX, &l->max_price, errors); break;
   case P_IN_STOCK: mc_query_bool("in_stock", v, &l->in_stock, errors); break;
   case P_INACTIVE: mc_query_bool("include_inactive", v, &l->include_inactive, errors); break;
   case P_LOW: mc_query_int("low_stock", v, 0, MC_CATALOG_STOCK_MAX, &l->low_stock, errors); break;
@@ -83,9 +82,9 @@ static void parse_value(int which, const char *v, void *arg, json_t **errors) {
   }
 }
 
-int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, json_t **errors) {
+int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, mc_refusal *why) {
   listing_state st = {.l = out};
-  size_t before = *errors ? json_array_size(*errors) : 0;
+  json_t *found = NULL, **errors = &found;
   memset(out, 0, sizeof *out);
   out->min_price = out->max_price = out->low_stock = -1;
   out->limit = MC_CATALOG_LIMIT_DEFAULT;
@@ -96,7 +95,9 @@ int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *o
   if (!st.explicit_sort && out->q[0]) out->sort = MC_SORT_RELEVANCE;
   if (st.explicit_sort && out->sort == MC_SORT_RELEVANCE && !out->q[0])
     mc_errors_add(errors, "sort", "requires_q", "sort=relevance needs a search text in q.");
-  return (*errors ? json_array_size(*errors) : 0) > before ? MC_ERR_INVALID : MC_OK;
+  if (found == NULL) return MC_OK;
+  mc_refusal_take_errors(why, found);
+  return MC_ERR_INVALID;
 }
 
 

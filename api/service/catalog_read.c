@@ -239,7 +239,7 @@ static int build_tree(const mc_catalog *cat, const void *arg, mc_catalog_answer 
   json_t *all = NULL, *tree, *c;
   size_t i;
   (void)arg, (void)errors;
-  int rc = cat->store->ops->category_list(cat->store, &all);
+  int rc = mc_store_category_list(cat->store, &all);
   if (rc != MC_OK) return rc;
   if (!(tree = json_array())) {
     json_decref(all);
@@ -267,7 +267,7 @@ static int build_category(const mc_catalog *cat, const void *arg, mc_catalog_ans
   json_t *all = NULL, *c, *node = NULL;
   size_t i;
   (void)errors;
-  int rc = cat->store->ops->category_list(cat->store, &all);
+  int rc = mc_store_category_list(cat->store, &all);
   if (rc != MC_OK) return rc;
   json_array_foreach(all, i, c) {
     if (strcmp(json_string_value(json_object_get(c, "slug")) ?: "", slug) != 0) continue;
@@ -294,7 +294,7 @@ static int build_product(const mc_catalog *cat, const void *arg, mc_catalog_answ
   mc_product_page *page = NULL;
   mc_jtext b = {0};
   (void)errors;
-  int rc = cat->store->ops->product_page_get(cat->store, key, !mc_id_valid(key, "prod"), &page);
+  int rc = mc_store_product_page_get(cat->store, key, !mc_id_valid(key, "prod"), &page);
   if (rc == MC_OK && !page->rows[0].active) rc = MC_ERR_NOT_FOUND;
   if (rc == MC_OK) {
     mc_jt_lit(&b, "{\"product\":");
@@ -322,7 +322,7 @@ int mc_catalog_product_public(const mc_catalog *cat, const char *id_or_slug, mc_
 static int category_filter(const mc_catalog *cat, const char *slug, json_t **all, const char ***ids, json_t **errors) {
   json_t *c, *found = NULL;
   size_t i, n = 0;
-  int rc = cat->store->ops->category_list(cat->store, all);
+  int rc = mc_store_category_list(cat->store, all);
   if (rc != MC_OK) return rc;
   json_array_foreach(*all, i, c)
     if (strcmp(json_string_value(json_object_get(c, "slug")) ?: "", slug) == 0) found = c;
@@ -366,7 +366,7 @@ static int listing_rows(const mc_catalog *cat, const mc_catalog_listing *l, int 
   if (l->category[0]) rc = category_filter(cat, l->category, &all, &ids, errors);
   if (rc == MC_OK) {
     mc_product_query q = listing_query(l, admin, ids);
-    rc = cat->store->ops->product_page(cat->store, &q, page, count);
+    rc = mc_store_product_page(cat->store, &q, page, count);
   }
   free(ids);
   json_decref(all);
@@ -412,17 +412,21 @@ static void listing_key(const mc_catalog_listing *l, char key[33]) {
 }
 
 int mc_catalog_list_public(const mc_catalog *cat, const mc_catalog_listing *listing, mc_catalog_answer *out,
-                           json_t **errors) {
+                           mc_refusal *why) {
   char key[33];
+  json_t *errors = NULL;
   listing_key(listing, key);
-  return cached(cat, "list", key, build_listing, listing, out, errors);
+  int rc = cached(cat, "list", key, build_listing, listing, out, &errors);
+  mc_refusal_take_errors(why, errors);
+  return rc;
 }
 
-int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, json_t **errors) {
+int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, mc_refusal *why) {
   mc_product_page *page = NULL;
-  json_t *items = NULL;
+  json_t *items = NULL, *errors = NULL;
   int64_t count = 0;
-  int rc = listing_rows(cat, listing, 1, &page, &count, errors);
+  int rc = listing_rows(cat, listing, 1, &page, &count, &errors);
+  mc_refusal_take_errors(why, errors);
   *out = NULL;
   if (rc == MC_OK) rc = mc_product_page_docs(page, &items);
   mc_product_page_free(page);
@@ -434,7 +438,7 @@ int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listi
 
 int mc_catalog_categories_admin(const mc_catalog *cat, json_t **out) {
   json_t *all = NULL;
-  int rc = cat->store->ops->category_list(cat->store, &all);
+  int rc = mc_store_category_list(cat->store, &all);
   *out = NULL;
   if (rc != MC_OK) return rc;
   *out = json_pack("{s:o}", "categories", all);
@@ -444,11 +448,11 @@ int mc_catalog_categories_admin(const mc_catalog *cat, json_t **out) {
 int mc_catalog_product_get(const mc_catalog *cat, const char *id, json_t **out) {
   *out = NULL;
   if (!mc_id_valid(id, "prod")) return MC_ERR_NOT_FOUND;
-  return cat->store->ops->product_get(cat->store, id, out);
+  return mc_store_product_get(cat->store, id, out);
 }
 
 int mc_catalog_category_get(const mc_catalog *cat, const char *id, json_t **out) {
   *out = NULL;
   if (!mc_id_valid(id, "cat")) return MC_ERR_NOT_FOUND;
-  return cat->store->ops->category_get(cat->store, id, out);
+  return mc_store_category_get(cat->store, id, out);
 }

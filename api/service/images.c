@@ -478,7 +478,7 @@ int mc_image_url_name(const json_t *image, char out[MC_IMAGE_NAME_MAX]) {
 /* ---- images of products ------------------------------------------------------------------- */
 
 int mc_images_add(mc_store *st, const char *data_dir, const char *product_id, const unsigned char *buf,
-                  size_t len, const mc_image_info *info, json_t **out_image, json_t **out_product) {
+                  size_t len, const mc_image_info *info, json_t **out_image, json_t **out_product, mc_refusal *why) {
   /* sized for any id (the compiler cannot know that img_ ids are the short ones) */
   char id[MC_ID_MAX], name[MC_ID_MAX + 8], url[sizeof MC_IMAGE_URL_PREFIX + sizeof name];
   const char *mime = mc_image_mime(info->type), *ext = mc_image_ext(info->type);
@@ -498,7 +498,7 @@ int mc_images_add(mc_store *st, const char *data_dir, const char *product_id, co
     rc = MC_ERR_INTERNAL;
     goto done;
   }
-  rc = st->ops->product_image_add(st, product_id, image, out_product);
+  rc = mc_store_product_image_add(st, product_id, image, out_product, why);
   if (rc != MC_OK) {
     /* Nothing half-done: the file goes with the refused record. */
     mc_image_file_remove(data_dir, name);
@@ -513,10 +513,11 @@ done:
   return rc;
 }
 
-int mc_images_remove(mc_store *st, const char *data_dir, const char *product_id, const char *image_id) {
+int mc_images_remove(mc_store *st, const char *data_dir, const char *product_id, const char *image_id,
+                     mc_refusal *why) {
   json_t *image = NULL;
   char name[MC_IMAGE_NAME_MAX];
-  int rc = st->ops->product_image_remove(st, product_id, image_id, &image);
+  int rc = mc_store_product_image_remove(st, product_id, image_id, &image, why);
   if (rc != MC_OK) return rc;
   /* The record goes first: a file without a record is harmless, a record without its file is
    * a broken image on the shop. */

@@ -35,7 +35,7 @@ int mc_seed_product_total(const mc_catalog *cat, int64_t *out) {
   mc_product_query q = {.min_price = -1, .max_price = -1, .include_inactive = 1, .low_stock = -1,
                         .sort = MC_SORT_NEWEST, .limit = 1};
   json_t *items = NULL;
-  int rc = cat->store->ops->product_list(cat->store, &q, &items, out);
+  int rc = mc_store_product_list(cat->store, &q, &items, out);
   json_decref(items);
   return rc;
 }
@@ -190,7 +190,7 @@ static int attach_image(const mc_catalog *cat, const char *product_id, const mc_
                     "width", MC_SEED_IMAGE_SIZE, "height", MC_SEED_IMAGE_SIZE, "bytes", (json_int_t)len);
   if (!image) return MC_ERR_INTERNAL;
   rc = mc_image_file_write(cat->cfg->data_dir, name, (const unsigned char *)svg, len);
-  if (rc == MC_OK && (rc = cat->store->ops->product_image_add(cat->store, product_id, image, NULL)) != MC_OK)
+  if (rc == MC_OK && (rc = mc_store_product_image_add(cat->store, product_id, image, NULL, NULL)) != MC_OK)
     mc_image_file_remove(cat->cfg->data_dir, name);
   json_decref(image);
   return rc;
@@ -198,11 +198,13 @@ static int attach_image(const mc_catalog *cat, const char *product_id, const mc_
 
 /* --- the demo shop ---------------------------------------------------------------------------- */
 
-/* Logs a refused write with the fields the service named. */
-static void log_refusal(const char *what, const char *name, int rc, json_t *errors) {
-  char *detail = errors ? json_dumps(errors, JSON_COMPACT) : NULL;
-  mc_error("seed", "could not create %s \"%s\": %s %s", what, name, mc_err_name(rc), detail ? detail : "");
+/* Logs a refused write with the fields the service named, and clears the refusal. */
+static void log_refusal(const char *what, const char *name, int rc, mc_refusal *why) {
+  char *detail = why->errors ? json_dumps(why->errors, JSON_COMPACT) : NULL;
+  mc_error("seed", "could not create %s \"%s\": %s %s %s", what, name, mc_err_name(rc), why->code ? why->code : "",
+           detail ? detail : why->detail);
   free(detail);
+  mc_refusal_clear(why);
 }
 
 /* The id of the demo category with this slug among ids (parallel to mc_seed_categories). */
@@ -214,17 +216,18 @@ static const char *category_id(char ids[][MC_ID_MAX], const char *slug) {
 
 /* Finds the category with this slug, or creates it from body; *created says which. */
 static int category_ensure(const mc_catalog *cat, const char *slug, json_t *body, char id[MC_ID_MAX], int *created) {
-  json_t *doc = NULL, *errors = NULL;
-  int rc = cat->store->ops->category_get_by_slug(cat->store, slug, &doc);
+  json_t *doc = NULL;
+  mc_refusal why = {0};
+  int rc = mc_store_category_get_by_slug(cat->store, slug, &doc);
   *created = 0;
   if (rc == MC_ERR_NOT_FOUND) {
-    rc = mc_catalog_category_create(cat, body, &doc, &errors);
-    if (rc != MC_OK) log_refusal("the category", slug, rc, errors);
+    rc = mc_catalog_category_create(cat, body, &doc, &why);
+    if (rc != MC_OK) log_refusal("the category", slug, rc, &why);
     *created = rc == MC_OK;
   }
   if (rc == MC_OK) snprintf(id, MC_ID_MAX, "%s", json_string_value(json_object_get(doc, "id")));
   json_decref(doc);
-  json_decref(errors);
+  mc_refusal_clear(&why);
   return rc;
 }
 
@@ -233,13 +236,12 @@ static int category_ensure(const mc_catalog *cat, const char *slug, json_t *body
 static void demo_undo(const mc_catalog *cat, json_t *products, char category_ids[][MC_ID_MAX], const int *created) {
   size_t i;
   json_t *id;
-  int64_t in_use, children;
   json_array_foreach(products, i, id) {
-    if (mc_catalog_product_delete(cat, json_string_value(id), NULL) != MC_OK)
+    if (mc_catalog_product_delete(cat, json_string_value(id), NULL, NULL) != MC_OK)
       mc_warn("seed", "could not remove product %s after the failure", json_string_value(id));
   }
   for (i = mc_seed_category_count; i-- > 0;) {
-    if (created[i] && mc_catalog_category_delete(cat, category_ids[i], &in_use, &children) != MC_OK)
+    if (created[i] && mc_catalog_category_delete(cat, category_ids[i], NULL) != MC_OK)
       mc_warn("seed", "could not remove category %s after the failure", category_ids[i]);
   }
 }
@@ -254,7 +256,8 @@ static const mc_seed_product *demo_product(size_t i) {
 int mc_seed_demo(const mc_catalog *cat, mc_seed_report *report) {
   char ids[MC_SEED_CATEGORIES_MAX][MC_ID_MAX];
   int created[MC_SEED_CATEGORIES_MAX] = {0};
-  json_t *made = json_array(), *body = NULL, *doc = NULL, *errors = NULL;
+  json_t *made = json_array(), *body = NULL, *doc = NULL;
+  mc_refusal why = {0};
   struct timespec start;
   size_t i;
   int rc;
@@ -300,9 +303,9 @@ int mc_seed_demo(const mc_catalog *cat, mc_seed_report *report) {
       rc = MC_ERR_INTERNAL;
       goto fail;
     }
-    rc = mc_catalog_product_create(cat, body, &doc, &errors);
+    rc = mc_catalog_product_create(cat, body, &doc, &why);
     if (rc != MC_OK) {
-      log_refusal("the product", p->name, rc, errors);
+      log_refusal("the product", p->name, rc, &why);
       goto fail;
     }
     const char *id = json_string_value(json_object_get(doc, "id"));
@@ -322,15 +325,14 @@ int mc_seed_demo(const mc_catalog *cat, mc_seed_report *report) {
   mc_catalog_changed(cat->kv);
   goto done;
 fail:
-  json_decref(errors);
-  errors = NULL;
+  mc_refusal_clear(&why);
   demo_undo(cat, made, ids, created);
   report->categories = report->products = report->inactive = report->images = 0;
   mc_catalog_changed(cat->kv);
 done:
   json_decref(body);
   json_decref(doc);
-  json_decref(errors);
+  mc_refusal_clear(&why);
   json_decref(made);
   report->seconds = seconds_since(&start);
   return rc;

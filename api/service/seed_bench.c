@@ -188,17 +188,18 @@ static json_t *bench_product(const mc_catalog *cat, uint64_t *state, int64_t i, 
 /* Finds or creates the benchmark categories, their ids into ids. */
 static int bench_categories_ensure(const mc_catalog *cat, char ids[][MC_ID_MAX]) {
   for (size_t i = 0; i < BENCH_CATEGORIES; i++) {
-    json_t *doc = NULL, *errors = NULL, *body = NULL;
-    int rc = cat->store->ops->category_get_by_slug(cat->store, bench_categories[i].slug, &doc);
+    json_t *doc = NULL, *body = NULL;
+    mc_refusal why = {0};
+    int rc = mc_store_category_get_by_slug(cat->store, bench_categories[i].slug, &doc);
     if (rc == MC_ERR_NOT_FOUND) {
       body = json_pack("{s:s, s:s, s:s, s:i}", "name", bench_categories[i].name, "slug", bench_categories[i].slug,
                        "description", "Synthetic products made by mercato seed --bench.", "position", 100 + (int)i);
-      rc = body ? mc_catalog_category_create(cat, body, &doc, &errors) : MC_ERR_INTERNAL;
+      rc = body ? mc_catalog_category_create(cat, body, &doc, &why) : MC_ERR_INTERNAL;
       if (rc != MC_OK) mc_error("seed", "could not create the category %s: %s", bench_categories[i].slug, mc_err_name(rc));
     }
     if (rc == MC_OK) snprintf(ids[i], MC_ID_MAX, "%s", json_string_value(json_object_get(doc, "id")));
     json_decref(doc);
-    json_decref(errors);
+    mc_refusal_clear(&why);
     json_decref(body);
     if (rc != MC_OK) return rc;
   }
@@ -232,7 +233,7 @@ int mc_seed_bench(const mc_catalog *cat, int64_t n, int progress, mc_seed_report
       break;
     }
     report->inactive += !json_is_true(json_object_get(doc, "active"));
-    rc = cat->store->ops->product_create(cat->store, doc, NULL);
+    rc = mc_store_product_create(cat->store, doc, NULL, NULL);
     json_decref(doc);
     if (rc != MC_OK) {
       mc_error("seed", "benchmark product %lld of %lld was refused: %s", (long long)i + 1, (long long)n,

@@ -1,9 +1,10 @@
-/* catalog.h - the catalog service: input rules for categories, products and listing queries,
- * slugs, the category tree, the public view of a product, and the storefront cache in the kv.
- * No HTTP types here: handlers parse, call these, and map the mc_err they return.
+/* catalog.h - the catalog service: request bodies and listing queries made into documents and
+ * queries, slugs derived from names, the category tree, the public view of a product, and the
+ * storefront cache in the kv. The field rules themselves are the rules' (mercato/rules/catalog.h).
+ * No HTTP types here: handlers parse, call these, and answer their mc_refusal.
  *
- * Validation functions append {field, code, message} objects to *errors (a JSON array created
- * on first use, owned by the caller) and collect every problem before returning MC_ERR_INVALID. */
+ * Refusals fill an mc_refusal (the caller's, zeroed; mc_refusal_clear frees it): validation
+ * collects every {field, code, message} before returning MC_ERR_INVALID. */
 #ifndef MERCATO_CATALOG_H
 #define MERCATO_CATALOG_H
 
@@ -13,23 +14,14 @@
 
 #include "mercato/config.h"
 #include "mercato/kv.h"
+#include "mercato/refusal.h"
 #include "mercato/store.h"
 
-#define MC_CATALOG_SLUG_MAX 100          /* bytes of [a-z0-9-] */
-#define MC_CATALOG_DESCRIPTION_MAX 10000 /* bytes of plain text */
-#define MC_CATALOG_SKU_MAX 64            /* bytes of printable ASCII without spaces */
-#define MC_CATALOG_Q_MAX 200             /* bytes of search text */
-#define MC_CATALOG_OFFSET_MAX 10000      /* deeper pages are refused: use filters instead */
-#define MC_CATALOG_LIMIT_DEFAULT 20
-#define MC_CATALOG_STOCK_MAX INT64_C(1000000000)
-#define MC_CATALOG_POSITION_MAX 1000000  /* positions are -MAX..MAX */
+/* The field limits (MC_CATALOG_SLUG_MAX, MC_CATALOG_POSITION_MAX, ...) are the rules':
+ * mercato/rules/catalog.h, which store.h brings in. */
 #define MC_CATALOG_LOW_STOCK 5           /* at or below this, customers see "only N left" */
 #define MC_CATALOG_ETAG_LEN 18           /* '"' + 16 hex digits + '"' */
 #define MC_CATALOG_GEN_KEY "catalog:gen"
-/* The detail of a 409 product_archived: a refused change to a product archived when deleted. */
-#define MC_CATALOG_ARCHIVED_DETAIL                                                               \
-  "This product is archived (orders name it, so it was kept when deleted) and cannot be "      \
-  "changed; create a new product instead."
 /* Larger answers (long pages of long descriptions) are not cached: they are rare, and this bounds
  * what one request can make the kv hold. */
 #define MC_CATALOG_CACHE_ENTRY_MAX (256 * 1024)
@@ -90,11 +82,12 @@ int mc_catalog_slugify(const char *name, char out[MC_CATALOG_SLUG_MAX + 1]);
 
 /* Parses a raw query string (the part after '?', not decoded; NULL or "" for none) into *out.
  * Known parameters: q, category, min_price, max_price, in_stock, sort, limit, offset, and when
- * admin also include_inactive, low_stock and archived. Every problem is collected into *errors,
+ * admin also include_inactive, low_stock and archived. Every problem is collected into why
+ * (validation_failed; may be NULL),
  * each naming its parameter: unknown_parameter, repeated, malformed (bad escape), and per value
  * invalid, not_an_integer, out_of_range, too_long; min_price above max_price is
  * min_price/greater_than_max_price. MC_OK or MC_ERR_INVALID. */
-int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, json_t **errors);
+int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *out, mc_refusal *why);
 
 
 /* --- public reads (cached) --------------------------------------------------------------------
@@ -103,9 +96,10 @@ int mc_catalog_parse_listing(const char *query, int admin, mc_catalog_listing *o
  * failure never fails a read. */
 
 /* {"products": [public products], "count", "limit", "offset"}; inactive products never appear.
- * MC_ERR_INVALID with a category/unknown_category error when the category slug names none. */
+ * MC_ERR_INVALID with a category/unknown_category error in why when the category slug names
+ * none. */
 int mc_catalog_list_public(const mc_catalog *cat, const mc_catalog_listing *listing, mc_catalog_answer *out,
-                           json_t **errors);
+                           mc_refusal *why);
 
 /* {"product": public product} for a product id or slug. MC_ERR_NOT_FOUND when there is none,
  * the product is inactive, or the text is neither a product id nor a slug. */
@@ -127,9 +121,9 @@ void mc_catalog_etag(const char *body, size_t len, char out[MC_CATALOG_ETAG_LEN 
 /* --- admin reads ------------------------------------------------------------------------------- */
 
 /* *out: a new {"products": [product documents], "count", "limit", "offset"}: archived products
- * alone with listing->archived, else none of them. MC_ERR_INVALID with errors when the category
- * slug names none. Never cached. */
-int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, json_t **errors);
+ * alone with listing->archived, else none of them. MC_ERR_INVALID with an error in why when the
+ * category slug names none. Never cached. */
+int mc_catalog_list_admin(const mc_catalog *cat, const mc_catalog_listing *listing, json_t **out, mc_refusal *why);
 
 /* *out: the product document with this id, inactive or not (new reference). MC_ERR_NOT_FOUND
  * when there is none or id is not a product id. */
@@ -144,33 +138,34 @@ int mc_catalog_categories_admin(const mc_catalog *cat, json_t **out);
 /* --- admin writes -----------------------------------------------------------------------------
  * body is borrowed and only the members documented below are read: the caller checks it holds
  * nothing else (an allow-list per endpoint). *out gets the stored document (new reference).
- * MC_ERR_INVALID with errors naming each field; MC_ERR_CONFLICT with one error naming slug or
- * sku (code taken); MC_ERR_NOT_FOUND for an unknown id. Every successful write calls
+ * Refusals fill why (the caller's, zeroed; mc_refusal_clear): MC_ERR_INVALID validation_failed
+ * with errors naming every field (the rules' specs; a parent refused names parent_id);
+ * MC_ERR_CONFLICT slug_taken or sku_taken (naming slug or sku), product_archived,
+ * category_in_use; MC_ERR_NOT_FOUND not_found for an unknown id. Every successful write calls
  * mc_catalog_changed. */
 
 /* name (required), slug (derived from name when absent), description, parent_id (a top-level
  * category or null), position. */
-int mc_catalog_category_create(const mc_catalog *cat, const json_t *body, json_t **out, json_t **errors);
+int mc_catalog_category_create(const mc_catalog *cat, const json_t *body, json_t **out, mc_refusal *why);
 /* The same members, all optional; a category with children cannot get a parent. */
 int mc_catalog_category_update(const mc_catalog *cat, const char *id, const json_t *body, json_t **out,
-                               json_t **errors);
-/* Deletes an unused category. MC_ERR_CONFLICT when products are in it or it has children:
- * *products and *children are set to their numbers then. */
-int mc_catalog_category_delete(const mc_catalog *cat, const char *id, int64_t *products, int64_t *children);
+                               mc_refusal *why);
+/* Deletes an unused category: MC_ERR_CONFLICT category_in_use with the numbers of its products
+ * and children (MC_CATALOG_N_PRODUCTS, MC_CATALOG_N_CHILDREN) when it is in use. */
+int mc_catalog_category_delete(const mc_catalog *cat, const char *id, mc_refusal *why);
 
 /* name, description and price (required), slug (derived from name when absent), currency (must
  * be the shop's), compare_at_price, sku, stock, active, category_ids. */
-int mc_catalog_product_create(const mc_catalog *cat, const json_t *body, json_t **out, json_t **errors);
+int mc_catalog_product_create(const mc_catalog *cat, const json_t *body, json_t **out, mc_refusal *why);
 /* The same members except currency, all optional; category_ids replaces the set. An archived
- * product takes no change: MC_ERR_CONFLICT with *errors left NULL (a slug or sku taken always
- * names its field). A slug of the form archived products get ("archived-" and an id's 26
- * characters) is refused on create and update: slug/reserved. */
+ * product takes no change, not even an empty one: product_archived. A slug of the form archived
+ * products get (mc_rules_slug_reserved) is refused on create and update: slug/reserved. */
 int mc_catalog_product_update(const mc_catalog *cat, const char *id, const json_t *body, json_t **out,
-                              json_t **errors);
+                              mc_refusal *why);
 /* Deletes the product and removes the files of its images (mc_images_remove_files); or, when
- * orders name it, archives it (see product_delete in store.h), keeping its image files, and
- * *out_archived (may be NULL; NULL after a deletion) gets the archived document (new
+ * orders name it, archives it (see product_delete in store/catalog.h), keeping its image files,
+ * and *out_archived (may be NULL; NULL after a deletion) gets the archived document (new
  * reference). Either way the catalog changed (mc_catalog_changed). */
-int mc_catalog_product_delete(const mc_catalog *cat, const char *id, json_t **out_archived);
+int mc_catalog_product_delete(const mc_catalog *cat, const char *id, json_t **out_archived, mc_refusal *why);
 
 #endif

@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 #include "mercato/id.h"
+#include "mercato/refusal.h"
 #include "mercato/store.h"
 
-#define MC_IMAGE_DIM_MAX 20000
 /* "img_" + 26 digits + ".webp" + NUL */
 #define MC_IMAGE_NAME_MAX (4 + MC_ID_BODY_LEN + 5 + 1)
 /* The longest part header section a multipart upload may carry. */
@@ -93,17 +93,20 @@ int mc_image_url_name(const json_t *image, char out[MC_IMAGE_NAME_MAX]);
  * product: writes the file under a new img_ id, then records it with product_image_add, and
  * removes the file again when the store refuses, so a failure leaves nothing behind. On MC_OK
  * *out_image gets the image document and *out_product (may be NULL) the updated product (new
- * references). MC_ERR_NOT_FOUND for an unknown product, MC_ERR_INVALID when the product
- * already has MC_PRODUCT_IMAGES_MAX images (or info is not a probed image within the bounds),
- * MC_ERR_CONFLICT when the product is archived (it takes no change), MC_ERR_INTERNAL when the
- * file cannot be written, or the store's other errors. */
+ * references). Refusals fill why (may be NULL) as the store does: MC_ERR_NOT_FOUND for an
+ * unknown product, MC_ERR_INVALID too_many_images when the product already has
+ * MC_PRODUCT_IMAGES_MAX images (or without why, when info is not a probed image within the
+ * bounds), MC_ERR_CONFLICT product_archived (it takes no change); MC_ERR_INTERNAL when the file
+ * cannot be written, or the store's other errors. */
 int mc_images_add(mc_store *st, const char *data_dir, const char *product_id, const unsigned char *buf,
-                  size_t len, const mc_image_info *info, json_t **out_image, json_t **out_product);
+                  size_t len, const mc_image_info *info, json_t **out_image, json_t **out_product, mc_refusal *why);
 
 /* Removes an image record from a product, then its file. MC_ERR_NOT_FOUND when the product has
- * no such image, MC_ERR_CONFLICT when the product is archived (its orders still show it). A file that cannot be removed is logged and does not fail the call (the record
- * is gone, and names are never reused). */
-int mc_images_remove(mc_store *st, const char *data_dir, const char *product_id, const char *image_id);
+ * no such image, MC_ERR_CONFLICT product_archived in why (may be NULL) when the product is
+ * archived (its orders still show it). A file that cannot be removed is logged and does not
+ * fail the call (the record is gone, and names are never reused). */
+int mc_images_remove(mc_store *st, const char *data_dir, const char *product_id, const char *image_id,
+                     mc_refusal *why);
 
 /* Removes the files of image documents (borrowed array, as product_delete hands back); errors
  * are logged. For the catalog service when it deletes a product. */

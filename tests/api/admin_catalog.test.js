@@ -154,6 +154,17 @@ test('category fields are validated all at once', async () => {
   assertInvalid(await admin('POST', '/categories', { name: 'x', description: 'a'.repeat(10001) }), [['description', 'too_long']]);
 });
 
+test('a negative position within -1000000..1000000 is stored on create and update (it was refused as a parent race)', async () => {
+  const res = await admin('POST', '/categories', { name: unique('Negative'), position: -5 });
+  assert.equal(res.status, 201, res.text);
+  assert.equal(res.body.category.position, -5);
+  const low = await admin('PATCH', `/categories/${res.body.category.id}`, { position: -1000000 });
+  assert.equal(low.status, 200, low.text);
+  assert.equal(low.body.category.position, -1000000);
+  assertInvalid(await admin('PATCH', `/categories/${res.body.category.id}`, { position: -1000001 }), [['position', 'out_of_range']]);
+  assert.equal((await admin('GET', `/categories/${res.body.category.id}`)).body.category.position, -1000000);
+});
+
 test('a parent must exist and be top-level; a category with children cannot get a parent', async () => {
   const top = await newCategory();
   const child = await newCategory({ parent_id: top.id });

@@ -9,17 +9,19 @@
 
 #include "mercato/catalog.h"
 #include "mercato/err.h"
+#include "mercato/refusal.h"
 #include "mercato/store.h"
 
 #define FUZZ_QUERY_MAX 8192
 
 static void check_one(const char *query, int admin) {
   mc_catalog_listing listing;
-  json_t *errors = NULL;
-  int rc = mc_catalog_parse_listing(query, admin, &listing, &errors);
+  mc_refusal why = {0};
+  int rc = mc_catalog_parse_listing(query, admin, &listing, &why);
+  json_t *errors = why.errors;
 
   if (rc == MC_OK) {
-    if (errors) abort();
+    if (errors || why.code) abort();
     if (listing.limit < 1 || listing.limit > MC_PRODUCT_LIST_MAX || listing.offset < 0) abort();
     if (listing.min_price < -1 || listing.max_price < -1) abort();
     if (listing.min_price >= 0 && listing.max_price >= 0 && listing.min_price > listing.max_price) abort();
@@ -29,12 +31,14 @@ static void check_one(const char *query, int admin) {
   } else {
     size_t i;
     json_t *e;
-    if (rc != MC_ERR_INVALID || !json_is_array(errors) || json_array_size(errors) == 0) abort();
+    if (rc != MC_ERR_INVALID || !why.code || strcmp(why.code, "validation_failed") != 0 || !json_is_array(errors) ||
+        json_array_size(errors) == 0)
+      abort();
     json_array_foreach(errors, i, e) {
       if (!json_is_string(json_object_get(e, "field")) || !json_is_string(json_object_get(e, "code"))) abort();
     }
   }
-  json_decref(errors);
+  mc_refusal_clear(&why);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,10 +1,12 @@
 /* store_catalog.h - what the catalog contract suites share (test_store_categories.c,
- * test_store_products.c, test_store_listing.c): documents with fresh ids, create/update helpers,
- * listing assertions. */
+ * test_store_products.c, test_store_listing.c, test_store_archive.c, test_catalog_public.c):
+ * documents with fresh ids, create/update helpers, listing assertions, archiving through the
+ * factory's orders back door, racing writers. Port calls only. */
 #ifndef MERCATO_TEST_STORE_CATALOG_H
 #define MERCATO_TEST_STORE_CATALOG_H
 
 #include <check.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +41,7 @@ static inline json_t *category_doc(const char *slug) {
 /* Creates doc (consumed) and returns the stored document (a new reference). */
 static inline json_t *category_create_ok(mc_store *st, json_t *doc) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->category_create(st, doc, &out), MC_OK);
+  ck_assert_int_eq(mc_store_category_create(st, doc, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(doc);
   return out;
@@ -53,7 +55,7 @@ static inline json_t *product_doc(const char *slug, const char *name, int64_t pr
 
 static inline json_t *product_create_ok(mc_store *st, json_t *doc) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->product_create(st, doc, &out), MC_OK);
+  ck_assert_int_eq(mc_store_product_create(st, doc, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(doc);
   return out;
@@ -63,7 +65,7 @@ static inline json_t *product_create_ok(mc_store *st, json_t *doc) {
 static inline json_t *category_update_ok(mc_store *st, const char *id, json_t *changes) {
   json_t *out = NULL;
   ck_assert_ptr_nonnull(changes);
-  ck_assert_int_eq(st->ops->category_update(st, id, changes, &out), MC_OK);
+  ck_assert_int_eq(mc_store_category_update(st, id, changes, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(changes);
   return out;
@@ -72,7 +74,7 @@ static inline json_t *category_update_ok(mc_store *st, const char *id, json_t *c
 static inline json_t *product_update_ok(mc_store *st, const char *id, json_t *changes) {
   json_t *out = NULL;
   ck_assert_ptr_nonnull(changes);
-  ck_assert_int_eq(st->ops->product_update(st, id, changes, &out), MC_OK);
+  ck_assert_int_eq(mc_store_product_update(st, id, changes, &out, NULL), MC_OK);
   ck_assert_ptr_nonnull(out);
   json_decref(changes);
   return out;
@@ -80,7 +82,7 @@ static inline json_t *product_update_ok(mc_store *st, const char *id, json_t *ch
 
 static inline json_t *product_get_ok(mc_store *st, const char *id) {
   json_t *out = NULL;
-  ck_assert_int_eq(st->ops->product_get(st, id, &out), MC_OK);
+  ck_assert_int_eq(mc_store_product_get(st, id, &out), MC_OK);
   return out;
 }
 
@@ -121,7 +123,7 @@ static inline void assert_list(mc_store *st, const mc_product_query *q, int64_t 
   json_t *items = NULL;
   int64_t n = -1;
   char buf[4096];
-  ck_assert_int_eq(st->ops->product_list(st, q, &items, &n), MC_OK);
+  ck_assert_int_eq(mc_store_product_list(st, q, &items, &n), MC_OK);
   ck_assert_msg(json_is_array(items), "no array");
   ck_assert_str_eq(slugs_of(items, buf, sizeof buf), slugs);
   ck_assert_int_eq(n, count);
@@ -151,9 +153,9 @@ static inline void category_update_fails(mc_store *st, const json_t *before, jso
                                          int want) {
   json_t *out = (json_t *)st, *got = NULL;
   ck_assert_ptr_nonnull(changes);
-  ck_assert_int_eq(st->ops->category_update(st, str_of(before, "id"), changes, &out), want);
+  ck_assert_int_eq(mc_store_category_update(st, str_of(before, "id"), changes, &out, NULL), want);
   ck_assert_ptr_null(out);
-  ck_assert_int_eq(st->ops->category_get(st, str_of(before, "id"), &got), MC_OK);
+  ck_assert_int_eq(mc_store_category_get(st, str_of(before, "id"), &got), MC_OK);
   ck_assert(json_equal(got, before));
   json_decref(got);
   json_decref(changes);
@@ -184,12 +186,41 @@ static inline void product_update_fails(mc_store *st, const json_t *before, json
                                         int want) {
   json_t *out = (json_t *)st, *got;
   ck_assert_ptr_nonnull(changes);
-  ck_assert_int_eq(st->ops->product_update(st, str_of(before, "id"), changes, &out), want);
+  ck_assert_int_eq(mc_store_product_update(st, str_of(before, "id"), changes, &out, NULL), want);
   ck_assert_ptr_null(out);
   got = product_get_ok(st, str_of(before, "id"));
   ck_assert(json_equal(got, before));
   json_decref(got);
   json_decref(changes);
+}
+
+/* Orders product id, then deletes it, which archives it. */
+static inline void archive_product(mc_store *st, const store_env *env, const char *id) {
+  json_t *images = (json_t *)st, *archived = NULL;
+  order_naming_ids(env, &id, 1);
+  ck_assert_int_eq(mc_store_product_delete(st, id, &images, &archived), MC_OK);
+  ck_assert_ptr_null(images);
+  ck_assert_ptr_nonnull(archived);
+  ck_assert(json_is_false(json_object_get(archived, "active")));
+  ck_assert(json_is_string(json_object_get(archived, "archived_at")));
+  json_decref(archived);
+}
+
+/* A thread creating one product when every racer is ready (the racing tests). */
+enum { RACERS = 12 };
+
+typedef struct product_racer {
+  mc_store *st;
+  pthread_barrier_t *start;
+  json_t *doc; /* made before the start: jansson values are not for sharing */
+  int result;
+} product_racer;
+
+static inline void *race_product(void *p) {
+  product_racer *r = p;
+  pthread_barrier_wait(r->start);
+  r->result = mc_store_product_create(r->st, r->doc, NULL, NULL);
+  return NULL;
 }
 
 #endif

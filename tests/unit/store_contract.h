@@ -19,6 +19,7 @@
 
 #include "mercato/clock.h"
 #include "mercato/err.h"
+#include "mercato/id.h"
 #include "mercato/log.h"
 #include "mercato/store.h"
 /* Only for the sqlite factory row's latest_version: the adapter's own header. */
@@ -36,6 +37,7 @@ static char run_dir[256];
 typedef struct store_env {
   char dir[sizeof run_dir + 16];
   char path[sizeof run_dir + 64]; /* sqlite: the embedded database file in dir */
+  const struct store_factory *factory; /* the adapter it was opened with (open_fresh) */
 } store_env;
 
 /* How the contract tests reach an adapter. Adding an adapter means adding a row to factories[]
@@ -49,6 +51,9 @@ typedef struct store_factory {
   /* Test back door: records in env's storage that its schema is at version, as a newer build
    * would have done. */
   void (*force_version)(const store_env *env, int version);
+  /* Test back door until the port has orders: records one placed order with a line naming each
+   * of the n products ids (borrowed), as checkout will, so that deleting them archives them. */
+  void (*orders_name)(const store_env *env, const char *const *ids, int n);
 } store_factory;
 
 /* ---- sqlite factory: the embedded default, the server's own options ---- */
@@ -81,8 +86,44 @@ static inline void sqlite_factory_force_version(const store_env *env, int versio
   ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 }
 
+/* The sqlite orders_name: the order and its lines written with SQL. */
+static inline void sqlite_factory_orders_name(const store_env *env, const char *const *ids, int n) {
+  char order_id[MC_ID_MAX];
+  sqlite3 *db = raw_open(env);
+  sqlite3_stmt *stmt = NULL;
+
+  ck_assert_int_eq(mc_id_new("ord", order_id), MC_OK);
+  ck_assert_int_eq(sqlite3_exec(db, "PRAGMA foreign_keys = ON; BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                      "INSERT INTO orders (id, user_id, status, currency, subtotal, discount, "
+                                      "shipping, tax, total, coupon_code, created_at, updated_at) VALUES "
+                                      "(?1, NULL, 'placed', 'EUR', 1000, 0, 0, 0, 1000, NULL, 0, 0)",
+                                      -1, &stmt, NULL),
+                   SQLITE_OK);
+  ck_assert_int_eq(sqlite3_bind_text(stmt, 1, order_id, -1, SQLITE_STATIC), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                      "INSERT INTO order_lines (order_id, line, product_id, name, sku, unit_price, "
+                                      "quantity) SELECT ?1, ?2, id, name, sku, price, 1 FROM products WHERE id = ?3",
+                                      -1, &stmt, NULL),
+                   SQLITE_OK);
+  for (int i = 0; i < n; i++) {
+    ck_assert_int_eq(sqlite3_bind_text(stmt, 1, order_id, -1, SQLITE_STATIC), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_bind_int(stmt, 2, i + 1), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_bind_text(stmt, 3, ids[i], -1, SQLITE_STATIC), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
+    ck_assert_int_eq(sqlite3_changes(db), 1);
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+  ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+}
+
 static const store_factory factories[] = {
-  {"sqlite", sqlite_factory_open, mc_store_sqlite_latest_version, sqlite_factory_force_version},
+  {"sqlite", sqlite_factory_open, mc_store_sqlite_latest_version, sqlite_factory_force_version,
+   sqlite_factory_orders_name},
 };
 #define FACTORY_COUNT ((int)(sizeof factories / sizeof factories[0]))
 
@@ -120,9 +161,15 @@ static inline void rm_tree(const char *dir) {
 static inline mc_store *open_fresh(const store_factory *f, store_env *env) {
   mc_store *st = NULL;
   env_init(env);
+  env->factory = f;
   ck_assert_int_eq(f->open(env, 5000, &st), MC_OK);
   ck_assert_ptr_nonnull(st);
   return st;
+}
+
+/* Records one placed order naming the n products ids (borrowed) in env's store. */
+static inline void order_naming_ids(const store_env *env, const char *const *ids, int n) {
+  env->factory->orders_name(env, ids, n);
 }
 
 static inline void close_and_drop(mc_store *st, store_env *env) {

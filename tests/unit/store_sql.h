@@ -1,8 +1,6 @@
-/* store_sql.h - the sqlite database seen past the adapter, for the suites of its typed reads
- * (test_catalog_public.c, test_store_rows.c, test_store_search.c): orders naming products,
- * written with SQL as checkout will write them (so that deleting those products archives them),
- * and the reference product document, read from the tables with SQL of its own so that it
- * shares nothing with the adapter's readers. */
+/* store_sql.h - the sqlite database seen past the adapter, for its own suites of typed reads
+ * (test_sqlite_rows.c, test_sqlite_search.c): the reference product document, read from the
+ * tables with SQL of its own so that it shares nothing with the adapter's readers. */
 #ifndef MERCATO_TEST_STORE_SQL_H
 #define MERCATO_TEST_STORE_SQL_H
 
@@ -27,53 +25,6 @@ static inline int64_t rows_in(const store_env *env, const char *sql) {
   sqlite3_finalize(stmt);
   ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
   return n;
-}
-
-/* Records one placed order with a line for each of the n product ids (borrowed). */
-static inline void order_naming_ids(const store_env *env, const char *const *ids, int n) {
-  char order_id[MC_ID_MAX];
-  sqlite3 *db = raw_open(env);
-  sqlite3_stmt *stmt = NULL;
-
-  ck_assert_int_eq(mc_id_new("ord", order_id), MC_OK);
-  ck_assert_int_eq(sqlite3_exec(db, "PRAGMA foreign_keys = ON; BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                      "INSERT INTO orders (id, user_id, status, currency, subtotal, discount, "
-                                      "shipping, tax, total, coupon_code, created_at, updated_at) VALUES "
-                                      "(?1, NULL, 'placed', 'EUR', 1000, 0, 0, 0, 1000, NULL, 0, 0)",
-                                      -1, &stmt, NULL),
-                   SQLITE_OK);
-  ck_assert_int_eq(sqlite3_bind_text(stmt, 1, order_id, -1, SQLITE_STATIC), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                      "INSERT INTO order_lines (order_id, line, product_id, name, sku, unit_price, "
-                                      "quantity) SELECT ?1, ?2, id, name, sku, price, 1 FROM products WHERE id = ?3",
-                                      -1, &stmt, NULL),
-                   SQLITE_OK);
-  for (int i = 0; i < n; i++) {
-    ck_assert_int_eq(sqlite3_bind_text(stmt, 1, order_id, -1, SQLITE_STATIC), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_bind_int(stmt, 2, i + 1), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_bind_text(stmt, 3, ids[i], -1, SQLITE_STATIC), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
-    ck_assert_int_eq(sqlite3_changes(db), 1);
-    sqlite3_reset(stmt);
-  }
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-}
-
-/* Orders product id, then deletes it, which archives it. */
-static inline void archive_product(mc_store *st, const store_env *env, const char *id) {
-  json_t *images = (json_t *)st, *archived = NULL;
-  order_naming_ids(env, &id, 1);
-  ck_assert_int_eq(st->ops->product_delete(st, id, &images, &archived), MC_OK);
-  ck_assert_ptr_null(images);
-  ck_assert_ptr_nonnull(archived);
-  ck_assert(json_is_false(json_object_get(archived, "active")));
-  ck_assert(json_is_string(json_object_get(archived, "archived_at")));
-  json_decref(archived);
 }
 
 /* A time column (ms since the epoch) as the documents write it, or null for NULL. */

@@ -109,7 +109,8 @@ typedef struct fake {
 
 static const char *fake_data;
 
-static int fake_add(mc_store *st, const char *pid, const json_t *image, json_t **out) {
+static int fake_add(mc_store *st, const char *pid, const json_t *image, json_t **out, mc_refusal *why) {
+  (void)why;
   fake *f = (fake *)st;
   char name[MC_IMAGE_NAME_MAX], path[600];
   struct stat sb;
@@ -124,7 +125,8 @@ static int fake_add(mc_store *st, const char *pid, const json_t *image, json_t *
   return MC_OK;
 }
 
-static int fake_remove(mc_store *st, const char *pid, const char *iid, json_t **out) {
+static int fake_remove(mc_store *st, const char *pid, const char *iid, json_t **out, mc_refusal *why) {
+  (void)why;
   fake *f = (fake *)st;
   size_t i;
   json_t *img;
@@ -139,11 +141,11 @@ static int fake_remove(mc_store *st, const char *pid, const char *iid, json_t **
   return MC_ERR_NOT_FOUND;
 }
 
-static const mc_store_ops fake_ops = {.product_image_add = fake_add, .product_image_remove = fake_remove};
+static const mc_store_catalog_ops fake_catalog = {.product_image_add = fake_add, .product_image_remove = fake_remove};
 
 static void fake_init(fake *f) {
   memset(f, 0, sizeof *f);
-  f->st.ops = &fake_ops;
+  f->st.catalog = &fake_catalog;
   f->st.name = "fake";
   f->images = json_array();
 }
@@ -158,7 +160,7 @@ START_TEST(test_add_writes_the_file_before_the_record_and_returns_the_image) {
   mc_image_info info;
   ck_assert_int_eq(probe(&b, &info), MC_OK);
   json_t *image = NULL, *product = NULL;
-  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", b.b, b.n, &info, &image, &product), MC_OK);
+  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", b.b, b.n, &info, &image, &product, NULL), MC_OK);
   ck_assert_str_ne(f.seen_file, "");
   const char *id = json_string_value(json_object_get(image, "id"));
   ck_assert_int_eq(mc_id_valid(id, "img"), 1);
@@ -182,10 +184,10 @@ START_TEST(test_add_writes_the_file_before_the_record_and_returns_the_image) {
   char iid[64];
   snprintf(iid, sizeof iid, "%s", id);
   json_decref(image), json_decref(product);
-  ck_assert_int_eq(mc_images_remove(&f.st, data, "prod_1", iid), MC_OK);
+  ck_assert_int_eq(mc_images_remove(&f.st, data, "prod_1", iid, NULL), MC_OK);
   ck_assert_int_eq(json_array_size(f.images), 0);
   ck_assert_int_ne(access(path, F_OK), 0);
-  ck_assert_int_eq(mc_images_remove(&f.st, data, "prod_1", iid), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_images_remove(&f.st, data, "prod_1", iid, NULL), MC_ERR_NOT_FOUND);
   json_decref(f.images);
   rm_tree(data);
 }
@@ -201,18 +203,18 @@ START_TEST(test_a_refused_record_leaves_no_file) {
   mc_image_info info;
   ck_assert_int_eq(probe(&b, &info), MC_OK);
   json_t *image = (json_t *)1, *product = (json_t *)1;
-  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_unknown", b.b, b.n, &info, &image, &product), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_unknown", b.b, b.n, &info, &image, &product, NULL), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(image);
   ck_assert_ptr_null(product);
   ck_assert_str_ne(f.seen_file, ""); /* it was there while the store decided */
   ck_assert_int_eq(count_files(data), 0);
   f.refuse = MC_ERR_INVALID; /* too many images */
   f.seen_file[0] = '\0';
-  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", b.b, b.n, &info, &image, NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", b.b, b.n, &info, &image, NULL, NULL), MC_ERR_INVALID);
   ck_assert_str_ne(f.seen_file, "");
   ck_assert_int_eq(count_files(data), 0);
   f.refuse = MC_ERR_UNAVAILABLE;
-  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", b.b, b.n, &info, &image, NULL), MC_ERR_UNAVAILABLE);
+  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", b.b, b.n, &info, &image, NULL, NULL), MC_ERR_UNAVAILABLE);
   ck_assert_int_eq(count_files(data), 0);
   json_decref(f.images);
   rm_tree(data);
@@ -227,9 +229,9 @@ START_TEST(test_add_refuses_unprobed_or_oversized_images_before_writing) {
   fake_data = data;
   json_t *image, *product;
   mc_image_info none = {MC_IMAGE_NONE, 10, 10}, huge = {MC_IMAGE_PNG, 20001, 10};
-  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", (const unsigned char *)"x", 1, &none, &image, &product),
+  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", (const unsigned char *)"x", 1, &none, &image, &product, NULL),
                    MC_ERR_INVALID);
-  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", (const unsigned char *)"x", 1, &huge, &image, &product),
+  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", (const unsigned char *)"x", 1, &huge, &image, &product, NULL),
                    MC_ERR_INVALID);
   ck_assert_int_eq(f.add_calls, 0);
   ck_assert_int_le(count_files(data), 0);
@@ -252,7 +254,7 @@ START_TEST(test_a_file_that_cannot_be_written_is_internal_and_never_reaches_the_
   mc_image_info info;
   ck_assert_int_eq(probe(&b, &info), MC_OK);
   json_t *image, *product;
-  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", b.b, b.n, &info, &image, &product), MC_ERR_INTERNAL);
+  ck_assert_int_eq(mc_images_add(&f.st, data, "prod_1", b.b, b.n, &info, &image, &product, NULL), MC_ERR_INTERNAL);
   ck_assert_int_eq(f.add_calls, 0);
   json_decref(f.images);
   rm_tree(data);

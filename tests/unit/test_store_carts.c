@@ -52,7 +52,7 @@ START_TEST(contract_cart_first_add_creates_a_customer_cart_with_lines_joined_to_
   int64_t before;
 
   image = image_doc("/images/img_pot_1.png");
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(pot, "id"), image, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(pot, "id"), image, NULL, NULL), MC_OK);
   json_decref(image);
   cart = add_ok(st, &customer, mug, 2);
   ck_assert(mc_id_valid(cart->id, "crt"));
@@ -106,17 +106,17 @@ START_TEST(contract_cart_line_image_follows_the_products_first_image) {
 
   ck_assert_ptr_null(cart->lines[0].image_url);
   mc_cart_free(cart);
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(pot, "id"), first, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(pot, "id"), second, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(pot, "id"), first, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(pot, "id"), second, NULL, NULL), MC_OK);
   cart = get_ok(st, &customer);
   ck_assert_str_eq(cart->lines[0].image_url, "/images/first.png");
   mc_cart_free(cart);
-  ck_assert_int_eq(st->ops->product_image_remove(st, str_of(pot, "id"), str_of(first, "id"), NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_remove(st, str_of(pot, "id"), str_of(first, "id"), NULL, NULL), MC_OK);
   cart = get_ok(st, &customer);
   ck_assert_str_eq(cart->lines[0].image_url, "/images/second.png");
   ck_assert_int_eq(cart->lines[0].image_width, 640);
   mc_cart_free(cart);
-  ck_assert_int_eq(st->ops->product_image_remove(st, str_of(pot, "id"), str_of(second, "id"), NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_remove(st, str_of(pot, "id"), str_of(second, "id"), NULL, NULL), MC_OK);
   cart = get_ok(st, &customer);
   ck_assert_ptr_null(cart->lines[0].image_url);
   mc_cart_free(cart);
@@ -416,7 +416,7 @@ START_TEST(contract_cart_deleting_a_product_removes_its_lines_everywhere) {
   mc_cart_free(add_ok(st, &customer, a, 1));
   mc_cart_free(add_ok(st, &customer, b, 1));
   mc_cart_free(add_ok(st, &(mc_cart_owner){.new_token_hash = h.s}, a, 2));
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(a, "id"), NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_delete(st, str_of(a, "id"), NULL, NULL), MC_OK);
   cart = get_ok(st, &customer);
   assert_lines(cart, "b:1");
   mc_cart_free(cart);

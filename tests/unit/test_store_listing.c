@@ -2,7 +2,6 @@
  * orders, pagination, counts and full-text search, run once per adapter factory; sqlite-only
  * catalog checks (schema rules, counters, relevance past its exact range) in their own case. */
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +95,7 @@ START_TEST(contract_list_pages_newest_first_with_the_total_count) {
   q.include_inactive = 1;
   assert_list(st, &q, 6, "rocking-chair,old-stool,garden-bench,cafe-lamp,pine-table,oak-chair");
   /* Each item is the whole document, as get returns it; the count may be left unread. */
-  ck_assert_int_eq(st->ops->product_list(st, &q, &items, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_list(st, &q, &items, NULL), MC_OK);
   ck_assert_uint_eq(json_array_size(items), 6);
   json_array_foreach(items, i, item) {
     json_t *got = product_get_ok(st, str_of(item, "id"));
@@ -104,7 +103,7 @@ START_TEST(contract_list_pages_newest_first_with_the_total_count) {
     json_decref(got);
   }
   json_decref(items);
-  ck_assert_int_eq(st->ops->product_list(st, &q, NULL, &n), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_list(st, &q, NULL, &n), MC_ERR_INVALID);
   close_and_drop(st, &env);
 }
 END_TEST
@@ -265,9 +264,9 @@ START_TEST(contract_search_matches_names_and_descriptions) {
   /* Renaming, deactivating and deleting reach the index at once. */
   {
     json_t *oak = NULL, *rocking = NULL, *pine = NULL;
-    ck_assert_int_eq(st->ops->product_get_by_slug(st, "oak-chair", &oak), MC_OK);
-    ck_assert_int_eq(st->ops->product_get_by_slug(st, "rocking-chair", &rocking), MC_OK);
-    ck_assert_int_eq(st->ops->product_get_by_slug(st, "pine-table", &pine), MC_OK);
+    ck_assert_int_eq(mc_store_product_get_by_slug(st, "oak-chair", &oak), MC_OK);
+    ck_assert_int_eq(mc_store_product_get_by_slug(st, "rocking-chair", &rocking), MC_OK);
+    ck_assert_int_eq(mc_store_product_get_by_slug(st, "pine-table", &pine), MC_OK);
     json_decref(product_update_ok(st, str_of(oak, "id"), json_pack("{s:s, s:s}", "name",
                                   "Birch Seat", "description", "Solid birch.")));
     json_decref(product_update_ok(st, str_of(rocking, "id"), json_pack("{s:b}", "active", 0)));
@@ -279,7 +278,7 @@ START_TEST(contract_search_matches_names_and_descriptions) {
     assert_search(st, "chair", 1, "pine-table");
     json_decref(product_update_ok(st, str_of(rocking, "id"), json_pack("{s:b}", "active", 1)));
     assert_search(st, "chair", 2, "rocking-chair,pine-table");
-    ck_assert_int_eq(st->ops->product_delete(st, str_of(pine, "id"), NULL, NULL), MC_OK);
+    ck_assert_int_eq(mc_store_product_delete(st, str_of(pine, "id"), NULL, NULL), MC_OK);
     assert_search(st, "chair", 1, "rocking-chair");
     json_decref(oak);
     json_decref(rocking);
@@ -348,11 +347,11 @@ START_TEST(contract_list_rejects_bad_queries) {
   bad[7].sort = (mc_product_sort)-1;
   bad[8].min_price = MC_MONEY_MAX + 1;
   for (int i = 0; i < 9; i++) {
-    ck_assert_msg(st->ops->product_list(st, &bad[i], &items, &n) == MC_ERR_INVALID, "query %d",
+    ck_assert_msg(mc_store_product_list(st, &bad[i], &items, &n) == MC_ERR_INVALID, "query %d",
                   i);
     ck_assert_ptr_null(items);
   }
-  ck_assert_int_eq(st->ops->product_list(st, NULL, &items, &n), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_list(st, NULL, &items, &n), MC_ERR_INVALID);
   {
     mc_product_query q = query_all();
     q.limit = MC_PRODUCT_LIST_MAX;
@@ -364,177 +363,9 @@ START_TEST(contract_list_rejects_bad_queries) {
 }
 END_TEST
 
-/* ---- sqlite only ---- */
-
-/* The first column of the one row sql (constant) gives, on a second handle. */
-static int64_t raw_int(const store_env *env, const char *sql) {
-  sqlite3 *db = raw_open(env);
-  sqlite3_stmt *stmt = NULL;
-  int64_t v;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-  v = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  return v;
-}
-
-START_TEST(sqlite_catalog_counters_and_search_index_stay_exact) {
-  store_env env;
-  mc_store *st = open_fresh(&factories[0], &env);
-  mc_product_query q = query_all();
-  json_t *p[12];
-  shop_ids ids;
-
-  shop_open(st, &ids);
-  for (int i = 0; i < 12; i++) {
-    char slug[16];
-    json_t *doc;
-    snprintf(slug, sizeof slug, "p%d", i);
-    doc = product_doc(slug, "Thing", 100 + i);
-    set(doc, "stock", json_integer(i % 3));
-    set(doc, "active", json_boolean(i % 4 != 0));
-    p[i] = product_create_ok(st, doc);
-  }
-  /* Stock across zero, active both ways, renames, deletes, a failed update. */
-  for (int i = 0; i < 12; i++) {
-    json_t *changes = i % 2 ? json_pack("{s:i, s:b}", "stock", (i + 1) % 3, "active", i % 3)
-                            : json_pack("{s:s, s:i}", "name", "Renamed thing", "stock", 0);
-    json_decref(product_update_ok(st, str_of(p[i], "id"), changes));
-    if (i % 5 == 0) ck_assert_int_eq(st->ops->product_delete(st, str_of(p[i], "id"), NULL, NULL), MC_OK);
-  }
-  {
-    json_t *changes = json_pack("{s:b, s:s}", "active", 0, "slug", "p1");
-    ck_assert_int_eq(st->ops->product_update(st, str_of(p[3], "id"), changes, NULL),
-                     MC_ERR_CONFLICT);
-    json_decref(changes);
-  }
-  ck_assert_int_eq(raw_int(&env, "SELECT count(*) FROM product_counts c WHERE n != "
-                                 "(SELECT count(*) FROM products p WHERE p.active = c.active "
-                                 "AND (p.stock > 0) = c.in_stock)"), 0);
-  ck_assert_int_eq(raw_int(&env, "SELECT sum(n) FROM product_counts"),
-                   raw_int(&env, "SELECT count(*) FROM products"));
-  ck_assert_int_eq(raw_exec(&env, "INSERT INTO products_fts (products_fts, rank) "
-                                  "VALUES ('integrity-check', 1)"), SQLITE_OK);
-  /* The counted listings agree with the real rows. */
-  for (int mask = 0; mask < 4; mask++) {
-    json_t *items = NULL;
-    int64_t n = -1;
-    char sql[160];
-    q.include_inactive = mask & 1;
-    q.in_stock = (mask & 2) != 0;
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM products WHERE %s AND %s",
-             q.include_inactive ? "1" : "active = 1", q.in_stock ? "stock > 0" : "1");
-    ck_assert_int_eq(st->ops->product_list(st, &q, &items, &n), MC_OK);
-    ck_assert_int_eq(n, raw_int(&env, sql));
-    json_decref(items);
-  }
-  for (int i = 0; i < 12; i++) json_decref(p[i]);
-  close_and_drop(st, &env);
-}
-END_TEST
-
-START_TEST(sqlite_relevance_past_250_matches_puts_name_matches_first) {
-  store_env env;
-  mc_store *st = open_fresh(&factories[0], &env);
-  mc_product_query q = query_all();
-  char expected[1024] = "";
-  size_t used = 0;
-
-  /* 300 matches: every twentieth has the word in its name, the others in the description. */
-  for (int i = 0; i < 300; i++) {
-    char slug[16], name[32];
-    json_t *doc;
-    snprintf(slug, sizeof slug, "w%03d", i);
-    snprintf(name, sizeof name, i % 20 == 0 ? "Widget %d" : "Item %d", i);
-    doc = product_doc(slug, name, 100);
-    set(doc, "description", json_string(i % 20 == 0 ? "plain" : "a plain widget"));
-    json_decref(product_create_ok(st, doc));
-  }
-  /* Name matches most recently added first, then the others likewise. */
-  for (int i = 280; i >= 0; i -= 20) used += (size_t)snprintf(expected + used, 16, "w%03d,", i);
-  used += (size_t)snprintf(expected + used, 32, "w299,w298,w297,w296,w295");
-  q.q = "widget";
-  q.sort = MC_SORT_RELEVANCE;
-  assert_list(st, &q, 300, expected);
-  q.limit = 3, q.offset = 14;
-  assert_list(st, &q, 300, "w000,w299,w298");
-  q.offset = 16;
-  assert_list(st, &q, 300, "w298,w297,w296");
-  q.offset = 299;
-  assert_list(st, &q, 300, "w001");
-  /* At 250 or fewer matches, bm25 decides: both words in the name first, then equal scores
-   * by id. */
-  q.q = "widget 28";
-  q.offset = 0, q.limit = 20;
-  assert_list(st, &q, 11, "w280,w028,w281,w282,w283,w284,w285,w286,w287,w288,w289");
-  close_and_drop(st, &env);
-}
-END_TEST
-
-START_TEST(sqlite_newest_first_breaks_equal_times_by_id) {
-  store_env env;
-  mc_store *st = open_fresh(&factories[0], &env);
-  mc_product_query q = query_all();
-
-  json_decref(product_create_ok(st, product_doc("first", "A", 1)));
-  json_decref(product_create_ok(st, product_doc("second", "B", 1)));
-  json_decref(product_create_ok(st, product_doc("third", "C", 1)));
-  ck_assert_int_eq(raw_exec(&env, "UPDATE products SET created_at = 1795275046233"), SQLITE_OK);
-  assert_list(st, &q, 3, "third,second,first");
-  ck_assert_int_eq(raw_exec(&env, "UPDATE products SET created_at = 1 WHERE slug = 'third'"),
-                   SQLITE_OK);
-  assert_list(st, &q, 3, "second,first,third");
-  close_and_drop(st, &env);
-}
-END_TEST
-
-START_TEST(sqlite_catalog_tables_refuse_bad_rows) {
-  store_env env;
-  mc_store *st = open_fresh(&factories[0], &env);
-  static const char *const sets[] = {
-    "price = -1", "price = 1000000000000001", "active = 2", "currency = 'eur'",
-    "slug = 'Bad Slug'", "stock = -3", "compare_at_price = -1", "price = 'twelve'",
-  };
-  json_t *parent, *doc, *child, *other, *p;
-  char sql[512];
-
-  p = product_create_ok(st, product_doc("raw", "Raw", 100));
-  for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
-    snprintf(sql, sizeof sql, "UPDATE products SET %s WHERE id = '%s'", sets[i], str_of(p, "id"));
-    ck_assert_msg((raw_exec(&env, sql) & 0xff) == SQLITE_CONSTRAINT, "%s was accepted", sets[i]);
-  }
-  /* Nesting rules hold for other writers too. */
-  parent = category_create_ok(st, category_doc("top"));
-  other = category_create_ok(st, category_doc("other"));
-  doc = category_doc("mid");
-  set(doc, "parent_id", json_string(str_of(parent, "id")));
-  child = category_create_ok(st, doc);
-  snprintf(sql, sizeof sql, "INSERT INTO categories (id, name, slug, description, parent_id, "
-           "position, created_at, updated_at) VALUES ('cat_x', 'X', 'x', '', '%s', 0, 0, 0)",
-           str_of(child, "id"));
-  ck_assert_int_eq(raw_exec(&env, sql) & 0xff, SQLITE_CONSTRAINT);
-  snprintf(sql, sizeof sql, "UPDATE categories SET parent_id = '%s' WHERE id = '%s'",
-           str_of(other, "id"), str_of(parent, "id"));
-  ck_assert_int_eq(raw_exec(&env, sql) & 0xff, SQLITE_CONSTRAINT);
-  /* Foreign keys hold on connections that turn them on, as the adapter's do. */
-  snprintf(sql, sizeof sql, "PRAGMA foreign_keys = ON; DELETE FROM categories WHERE id = '%s'",
-           str_of(parent, "id"));
-  ck_assert_int_eq(raw_exec(&env, sql) & 0xff, SQLITE_CONSTRAINT);
-  ck_assert_int_eq(raw_exec(&env, "UPDATE product_images SET content_type = 'image/gif'"),
-                   SQLITE_OK); /* no rows: nothing to refuse */
-  json_decref(p);
-  json_decref(parent);
-  json_decref(child);
-  json_decref(other);
-  close_and_drop(st, &env);
-}
-END_TEST
-
 static Suite *listing_suite(void) {
   Suite *s = suite_create("store_listing");
   TCase *contract = tcase_create("contract");
-  TCase *sqlite = tcase_create("sqlite");
 
   /* Loop tests: _i is the index of the factory the test runs against. */
   tcase_add_loop_test(contract, contract_list_pages_newest_first_with_the_total_count, 0,
@@ -547,11 +378,6 @@ static Suite *listing_suite(void) {
   tcase_add_loop_test(contract, contract_list_rejects_bad_queries, 0, FACTORY_COUNT);
   suite_add_tcase(s, contract);
 
-  tcase_add_test(sqlite, sqlite_catalog_tables_refuse_bad_rows);
-  tcase_add_test(sqlite, sqlite_catalog_counters_and_search_index_stay_exact);
-  tcase_add_test(sqlite, sqlite_relevance_past_250_matches_puts_name_matches_first);
-  tcase_add_test(sqlite, sqlite_newest_first_breaks_equal_times_by_id);
-  suite_add_tcase(s, sqlite);
   return s;
 }
 

@@ -36,17 +36,17 @@ START_TEST(contract_product_round_trips_with_defaults) {
   got = product_get_ok(st, str_of(doc, "id"));
   ck_assert(json_equal(got, created));
   json_decref(got);
-  ck_assert_int_eq(st->ops->product_get_by_slug(st, "oak-chair", &got), MC_OK);
+  ck_assert_int_eq(mc_store_product_get_by_slug(st, "oak-chair", &got), MC_OK);
   ck_assert(json_equal(got, created));
   json_decref(got);
   got = (json_t *)st;
-  ck_assert_int_eq(st->ops->product_get_by_slug(st, "oak", &got), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_get_by_slug(st, "oak", &got), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(got);
-  ck_assert_int_eq(st->ops->product_get(st, "oak-chair", &got), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->product_get(st, NULL, &got), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_get(st, "oak-chair", &got), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_get(st, NULL, &got), MC_ERR_INVALID);
   json_decref(doc);
   doc = product_doc("x", "X", 1); /* the stored document may be left unread */
-  ck_assert_int_eq(st->ops->product_create(st, doc, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_create(st, doc, NULL, NULL), MC_OK);
   json_decref(expected);
   json_decref(created);
   json_decref(doc);
@@ -93,19 +93,26 @@ START_TEST(contract_product_duplicate_id_slug_or_sku_is_a_conflict) {
   json_t *first, *dup;
   json_t *out = (json_t *)st;
   mc_product_query q = query_all();
+  mc_refusal why = {0};
 
   set(doc, "sku", json_string("MUG-1"));
   first = product_create_ok(st, doc);
   dup = product_doc("mug", "Other mug", 100);
-  ck_assert_int_eq(st->ops->product_create(st, dup, &out), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_create(st, dup, &out, &why), MC_ERR_CONFLICT);
   ck_assert_ptr_null(out);
+  ck_assert_str_eq(why.code, "slug_taken"); /* the store says which, never the caller's guess */
+  ck_assert_str_eq(why.field, "slug");
+  mc_refusal_clear(&why);
   json_decref(dup);
   dup = product_doc("mug-2", "Other mug", 100);
   set(dup, "sku", json_string("MUG-1"));
-  ck_assert_int_eq(st->ops->product_create(st, dup, NULL), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_create(st, dup, NULL, &why), MC_ERR_CONFLICT);
+  ck_assert_str_eq(why.code, "sku_taken");
+  ck_assert_str_eq(why.field, "sku");
+  mc_refusal_clear(&why);
   set(dup, "sku", json_string("MUG-2"));
   set(dup, "id", json_string(str_of(first, "id")));
-  ck_assert_int_eq(st->ops->product_create(st, dup, NULL), MC_ERR_CONFLICT);
+  ck_assert_int_eq(mc_store_product_create(st, dup, NULL, NULL), MC_ERR_CONFLICT);
   json_decref(dup);
   assert_list(st, &q, 1, "mug");
   /* Products without a sku do not clash with each other. */
@@ -126,20 +133,23 @@ START_TEST(contract_product_create_with_an_unknown_category_writes_nothing) {
   json_t *got = NULL;
   const char *ids[2] = {NULL, NULL};
   char unknown[MC_ID_MAX];
-  int64_t products = -1, children = -1;
   mc_product_query q = query_all();
+  mc_refusal why = {0};
 
   ck_assert_int_eq(mc_id_new("cat", unknown), MC_OK);
   set(doc, "category_ids", json_pack("[s, s]", str_of(cat, "id"), unknown));
-  ck_assert_int_eq(st->ops->product_create(st, doc, &got), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_create(st, doc, &got, &why), MC_ERR_INVALID);
+  ck_assert_str_eq(str_of(json_array_get(why.errors, 0), "field"), "category_ids");
+  ck_assert_str_eq(str_of(json_array_get(why.errors, 0), "code"), "not_found");
+  mc_refusal_clear(&why);
   ck_assert_ptr_null(got);
-  ck_assert_int_eq(st->ops->product_get(st, str_of(doc, "id"), &got), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_get(st, str_of(doc, "id"), &got), MC_ERR_NOT_FOUND);
   assert_list(st, &q, 0, "");
   ids[0] = str_of(cat, "id");
   q.category_ids = ids;
   assert_list(st, &q, 0, "");
   /* No link was left behind: the category can go. */
-  ck_assert_int_eq(st->ops->category_delete(st, str_of(cat, "id"), &products, &children), MC_OK);
+  ck_assert_int_eq(mc_store_category_delete(st, str_of(cat, "id"), NULL), MC_OK);
   /* And the id and slug are free. */
   set(doc, "category_ids", json_array());
   json_decref(product_create_ok(st, doc));
@@ -223,11 +233,11 @@ START_TEST(contract_product_create_rejects_bad_documents) {
   ck_assert_int_le(n, 64);
   for (int i = 0; i < n; i++) {
     json_t *out = (json_t *)st;
-    ck_assert_msg(st->ops->product_create(st, bad[i], &out) == MC_ERR_INVALID, "doc %d", i);
+    ck_assert_msg(mc_store_product_create(st, bad[i], &out, NULL) == MC_ERR_INVALID, "doc %d", i);
     ck_assert_ptr_null(out);
     json_decref(bad[i]);
   }
-  ck_assert_int_eq(st->ops->product_create(st, NULL, NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_create(st, NULL, NULL, NULL), MC_ERR_INVALID);
   q.include_inactive = 1;
   assert_list(st, &q, 0, "");
   /* The limits themselves are fine. */
@@ -286,7 +296,7 @@ START_TEST(contract_product_update_changes_each_member) {
   /* The result may be left unread. */
   {
     json_t *changes = json_pack("{s:i}", "stock", 3);
-    ck_assert_int_eq(st->ops->product_update(st, str_of(v[n], "id"), changes, NULL), MC_OK);
+    ck_assert_int_eq(mc_store_product_update(st, str_of(v[n], "id"), changes, NULL, NULL), MC_OK);
     json_decref(changes);
   }
   for (int i = 0; i <= n; i++) json_decref(v[i]);
@@ -333,10 +343,10 @@ START_TEST(contract_product_update_failures_change_nothing) {
   product_update_fails(st, sofa, json_object(), MC_ERR_INVALID);
   product_update_fails(st, sofa, json_pack("[s]", "name"), MC_ERR_INVALID);
   changes = json_pack("{s:i}", "stock", 1);
-  ck_assert_int_eq(st->ops->product_update(st, str_of(cat, "id"), changes, NULL),
+  ck_assert_int_eq(mc_store_product_update(st, str_of(cat, "id"), changes, NULL, NULL),
                    MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->product_update(st, "", changes, NULL), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->product_update(st, NULL, changes, NULL), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_update(st, "", changes, NULL, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_update(st, NULL, changes, NULL, NULL), MC_ERR_INVALID);
   json_decref(changes);
   json_decref(sofa);
   json_decref(other);
@@ -361,7 +371,7 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
     snprintf(url, sizeof url, "/media/vase-%d.png", i);
     images[i] = image_doc(url);
     tick();
-    ck_assert_int_eq(st->ops->product_image_add(st, id, images[i], &after), MC_OK);
+    ck_assert_int_eq(mc_store_product_image_add(st, id, images[i], &after, NULL), MC_OK);
     ck_assert_uint_eq(json_array_size(json_object_get(after, "images")), (size_t)i + 1);
     ck_assert(json_equal(json_array_get(json_object_get(after, "images"), (size_t)i),
                          images[i]));
@@ -369,19 +379,24 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
     json_decref(after);
   }
   extra = image_doc("/media/one-too-many.png");
-  ck_assert_int_eq(st->ops->product_image_add(st, id, extra, NULL), MC_ERR_INVALID);
+  {
+    mc_refusal why = {0};
+    ck_assert_int_eq(mc_store_product_image_add(st, id, extra, NULL, &why), MC_ERR_INVALID);
+    ck_assert_str_eq(why.code, "too_many_images");
+    mc_refusal_clear(&why);
+  }
   /* Removing from the middle keeps the others' order; a new one goes last. */
-  ck_assert_int_eq(st->ops->product_image_remove(st, id, str_of(images[3], "id"), &removed),
+  ck_assert_int_eq(mc_store_product_image_remove(st, id, str_of(images[3], "id"), &removed, NULL),
                    MC_OK);
   ck_assert(json_equal(removed, images[3]));
   json_decref(removed);
-  ck_assert_int_eq(st->ops->product_image_remove(st, id, str_of(images[3], "id"), &removed),
+  ck_assert_int_eq(mc_store_product_image_remove(st, id, str_of(images[3], "id"), &removed, NULL),
                    MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(removed);
-  ck_assert_int_eq(st->ops->product_image_remove(st, str_of(other, "id"),
-                                                 str_of(images[4], "id"), NULL),
+  ck_assert_int_eq(mc_store_product_image_remove(st, str_of(other, "id"),
+                                                 str_of(images[4], "id"), NULL, NULL),
                    MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(st->ops->product_image_add(st, id, extra, &after), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, id, extra, &after, NULL), MC_OK);
   {
     json_t *list = json_object_get(after, "images");
     ck_assert_uint_eq(json_array_size(list), MC_PRODUCT_IMAGES_MAX);
@@ -392,10 +407,10 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
   }
   json_decref(after);
   /* The same image id twice is a conflict, even on another product. */
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(other, "id"), images[0], NULL),
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(other, "id"), images[0], NULL, NULL),
                    MC_ERR_CONFLICT);
   bad = image_doc("/x.png");
-  ck_assert_int_eq(st->ops->product_image_add(st, "prod_nope", bad, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_image_add(st, "prod_nope", bad, NULL, NULL), MC_ERR_NOT_FOUND);
   json_decref(bad);
   /* Bad image documents. */
 #define BAD_IMAGE(key, value)                                                                    \
@@ -404,7 +419,7 @@ START_TEST(contract_product_images_keep_their_order_and_limit) {
     bad = image_doc("/media/bad.png");                                                           \
     if (value_ != NULL) set(bad, key, value_);                                                   \
     else json_object_del(bad, key);                                                              \
-    ck_assert_int_eq(st->ops->product_image_add(st, str_of(other, "id"), bad, NULL),             \
+    ck_assert_int_eq(mc_store_product_image_add(st, str_of(other, "id"), bad, NULL, NULL),             \
                      MC_ERR_INVALID);                                                            \
     json_decref(bad);                                                                            \
   } while (0)
@@ -445,23 +460,23 @@ START_TEST(contract_product_delete_returns_its_images) {
 
   set(doc, "category_ids", json_pack("[s]", str_of(cat, "id")));
   p = product_create_ok(st, doc);
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(p, "id"), i1, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(p, "id"), i2, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(p, "id"), &gone, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(p, "id"), i1, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(p, "id"), i2, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_delete(st, str_of(p, "id"), &gone, NULL), MC_OK);
   ck_assert_uint_eq(json_array_size(gone), 2);
   ck_assert(json_equal(json_array_get(gone, 0), i1));
   ck_assert(json_equal(json_array_get(gone, 1), i2));
   json_decref(gone);
-  ck_assert_int_eq(st->ops->product_get(st, str_of(p, "id"), &got), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_get(st, str_of(p, "id"), &got), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(got);
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(p, "id"), &gone, NULL), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_delete(st, str_of(p, "id"), &gone, NULL), MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(gone);
   /* Its links and image records went with it: the category is free, the image ids too. */
-  ck_assert_int_eq(st->ops->category_delete(st, str_of(cat, "id"), NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_category_delete(st, str_of(cat, "id"), NULL), MC_OK);
   json_decref(p);
   p = product_create_ok(st, product_doc("clock", "Clock", 4000));
-  ck_assert_int_eq(st->ops->product_image_add(st, str_of(p, "id"), i1, NULL), MC_OK);
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(p, "id"), NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, str_of(p, "id"), i1, NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_delete(st, str_of(p, "id"), NULL, NULL), MC_OK);
   json_decref(i1);
   json_decref(i2);
   json_decref(p);
@@ -469,22 +484,6 @@ START_TEST(contract_product_delete_returns_its_images) {
   close_and_drop(st, &env);
 }
 END_TEST
-
-enum { RACERS = 12 };
-
-typedef struct product_racer {
-  mc_store *st;
-  pthread_barrier_t *start;
-  json_t *doc; /* made before the start: jansson values are not for sharing */
-  int result;
-} product_racer;
-
-static void *race_product(void *p) {
-  product_racer *r = p;
-  pthread_barrier_wait(r->start);
-  r->result = r->st->ops->product_create(r->st, r->doc, NULL);
-  return NULL;
-}
 
 START_TEST(contract_racing_creates_of_one_slug_make_one_product) {
   const store_factory *f = &factories[_i];
@@ -520,48 +519,6 @@ START_TEST(contract_racing_creates_of_one_slug_make_one_product) {
 }
 END_TEST
 
-/* A write transaction that another program holds off past the busy timeout fails as
- * unavailable and leaves nothing behind: not the product, and not this process's queue of
- * writers (mc_sqlite_tx_begin_write), so the next writes, from other threads racing and then
- * from this one, all go through. */
-START_TEST(sqlite_a_write_blocked_past_the_timeout_frees_the_writers_queue) {
-  store_env env;
-  mc_store *st = NULL;
-  product_racer r[RACERS];
-  pthread_t th[RACERS];
-  pthread_barrier_t start;
-  json_t *doc = product_doc("blocked", "Blocked", 100);
-  sqlite3 *db;
-  char slug[32];
-
-  env_init(&env);
-  ck_assert_int_eq(factories[0].open(&env, 100, &st), MC_OK);
-  db = raw_open(&env);
-  ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  logs_off();
-  ck_assert_int_eq(st->ops->product_create(st, doc, NULL), MC_ERR_UNAVAILABLE);
-  logs_on();
-  ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  /* Other threads first: a queue left held by the failed write would stop them for good. */
-  pthread_barrier_init(&start, NULL, RACERS);
-  for (int i = 0; i < RACERS; i++) {
-    snprintf(slug, sizeof slug, "racer-%d", i);
-    r[i] = (product_racer){.st = st, .start = &start, .doc = product_doc(slug, "Racer", 100)};
-    ck_assert_int_eq(pthread_create(&th[i], NULL, race_product, &r[i]), 0);
-  }
-  for (int i = 0; i < RACERS; i++) pthread_join(th[i], NULL);
-  pthread_barrier_destroy(&start);
-  for (int i = 0; i < RACERS; i++) {
-    ck_assert_msg(r[i].result == MC_OK, "racer %d: %s", i, mc_err_name(r[i].result));
-    json_decref(r[i].doc);
-  }
-  ck_assert_int_eq(st->ops->product_create(st, doc, NULL), MC_OK);
-  json_decref(doc);
-  close_and_drop(st, &env);
-}
-END_TEST
-
 static Suite *products_suite(void) {
   Suite *s = suite_create("store_products");
   TCase *contract = tcase_create("contract");
@@ -579,7 +536,6 @@ static Suite *products_suite(void) {
   tcase_add_loop_test(contract, contract_product_images_keep_their_order_and_limit, 0,
                       FACTORY_COUNT);
   tcase_add_loop_test(contract, contract_product_delete_returns_its_images, 0, FACTORY_COUNT);
-  tcase_add_test(contract, sqlite_a_write_blocked_past_the_timeout_frees_the_writers_queue);
   tcase_add_loop_test(contract, contract_racing_creates_of_one_slug_make_one_product, 0,
                       FACTORY_COUNT);
   suite_add_tcase(s, contract);

@@ -1,5 +1,6 @@
-/* categories.c - the categories aggregate of the sqlite adapter: strict checks of the documents
- * the port accepts, one-level nesting (kept by the schema's triggers), and guarded deletes. */
+/* categories.c - the categories aggregate of the sqlite adapter: writes that apply the catalog
+ * rules' checks and decisions (the parent, whether a category may go) inside one transaction
+ * with the rows they read. */
 #include <string.h>
 
 #include "internal.h"
@@ -38,34 +39,19 @@ static const char *const sql_text[MC_SQL_COUNT] = {
   [MC_SQL_CATEGORY_DELETE] = "DELETE FROM categories WHERE id = ?1",
 };
 
-static int category_id_valid(const char *s, size_t len) {
-  (void)len;
-  return mc_id_valid(s, "cat");
-}
-
-/* The members of a category document: insert parameters ?1..?6, update ?2..?6 (?1 the id,
- * ?7 the parent flag), ?8 the time. */
-enum { CAT_F_ID, CAT_F_NAME, CAT_F_SLUG, CAT_F_DESCRIPTION, CAT_F_PARENT, CAT_F_POSITION,
-       CAT_F_COUNT };
-
+/* The members of a category document (mc_category_spec's order): insert parameters ?1..?6,
+ * update ?2..?6 (?1 the id, ?7 the parent flag), ?8 the time. */
+#define CAT_F_COUNT MC_CATEGORY_F_COUNT
 static const mc_sqlite_field category_fields[CAT_F_COUNT] = {
-  [CAT_F_ID] = {.name = "id", .kind = MC_SQLITE_TEXT, .flags = MC_SQLITE_REQUIRED, .min = 1,
-                .max = CATEGORY_ID_MAX, .valid = category_id_valid, .insert_param = 1},
-  [CAT_F_NAME] = {.name = "name", .kind = MC_SQLITE_TEXT,
-                  .flags = MC_SQLITE_REQUIRED | MC_SQLITE_UPDATABLE | MC_SQLITE_SINGLE_LINE,
-                  .min = 1, .max = 800, .max_chars = 200, .insert_param = 2, .update_param = 2},
-  [CAT_F_SLUG] = {.name = "slug", .kind = MC_SQLITE_TEXT,
-                  .flags = MC_SQLITE_REQUIRED | MC_SQLITE_UPDATABLE, .min = 1, .max = 100,
-                  .valid = mc_sqlite_slug_valid, .insert_param = 3, .update_param = 3},
-  [CAT_F_DESCRIPTION] = {.name = "description", .kind = MC_SQLITE_TEXT,
-                         .flags = MC_SQLITE_UPDATABLE, .min = 0, .max = 10000,
-                         .insert_param = 4, .update_param = 4},
-  [CAT_F_PARENT] = {.name = "parent_id", .kind = MC_SQLITE_TEXT,
-                    .flags = MC_SQLITE_UPDATABLE | MC_SQLITE_NULLABLE, .min = 1,
-                    .max = CATEGORY_ID_MAX, .valid = category_id_valid, .insert_param = 5,
-                    .update_param = 5, .update_flag = 7},
-  [CAT_F_POSITION] = {.name = "position", .kind = MC_SQLITE_INT, .flags = MC_SQLITE_UPDATABLE,
-                      .min = 0, .max = 1000000000, .insert_param = 6, .update_param = 6},
+  [MC_CATEGORY_F_ID] = {.spec = &mc_category_spec[MC_CATEGORY_F_ID], .insert_param = 1},
+  [MC_CATEGORY_F_NAME] = {.spec = &mc_category_spec[MC_CATEGORY_F_NAME], .insert_param = 2, .update_param = 2},
+  [MC_CATEGORY_F_SLUG] = {.spec = &mc_category_spec[MC_CATEGORY_F_SLUG], .insert_param = 3, .update_param = 3},
+  [MC_CATEGORY_F_DESCRIPTION] = {.spec = &mc_category_spec[MC_CATEGORY_F_DESCRIPTION], .insert_param = 4,
+                                 .update_param = 4},
+  [MC_CATEGORY_F_PARENT] = {.spec = &mc_category_spec[MC_CATEGORY_F_PARENT], .insert_param = 5, .update_param = 5,
+                            .update_flag = 7},
+  [MC_CATEGORY_F_POSITION] = {.spec = &mc_category_spec[MC_CATEGORY_F_POSITION], .insert_param = 6,
+                              .update_param = 6},
 };
 
 static const mc_sqlite_column category_columns[] = {
@@ -85,29 +71,77 @@ static int stmt_get(mc_store *st, mc_sqlite_sql id, sqlite3 **db, sqlite3_stmt *
   return mc_sqlite_stmt_get(st, id, sql_text[id], db, out);
 }
 
-/* The parent rules (it exists, has no parent, is not the category itself; a category with
- * children gets no parent) are the schema's: a foreign key, a CHECK and two triggers, so one
- * statement applies them atomically and they hold for every writer. Their failures are
- * constraint errors, hence MC_ERR_INVALID. */
-int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out) {
-  mc_sqlite_value v[CAT_F_COUNT];
+/* The number of categories whose parent is id (0 when there is no such category: the write
+ * that follows finds that out). */
+static int children_count(mc_store *st, const char *id, int64_t *out) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  int err;
+  int err = stmt_get(st, MC_SQL_CATEGORY_USAGE, &db, &stmt);
   int rc;
 
-  if (out != NULL) *out = NULL;
-  err = mc_sqlite_doc_read(category, category_fields, CAT_F_COUNT, 0, "category create", v);
+  *out = 0;
   if (err != MC_OK) return err;
-  err = stmt_get(st, MC_SQL_CATEGORY_INSERT, &db, &stmt);
-  if (err != MC_OK) return err;
-  rc = mc_sqlite_doc_bind(stmt, category_fields, CAT_F_COUNT, v, 0);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 8, mc_now_ms());
-  if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "category create: bind");
-  else err = mc_sqlite_write_returning(db, stmt, category_from_row, "category create", out);
-  if (err == MC_ERR_NOT_FOUND) err = MC_ERR_INTERNAL; /* an insert returns its row */
+  rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) *out = sqlite3_column_int64(stmt, 1);
+  else if (rc != SQLITE_DONE) err = mc_sqlite_status(db, rc, "category children");
   mc_sqlite_stmt_done(stmt);
   return err;
+}
+
+/* Inside a write transaction: reads what mc_rules_category_parent needs when the write names a
+ * parent (parent, borrowed, NULL or null when it does not) and applies its decision. self_id
+ * is NULL for a new category. The schema's foreign key, CHECK and triggers stay as a net for
+ * other writers. */
+static int parent_decide(mc_store *st, const char *self_id, const json_t *parent, mc_refusal *why) {
+  const char *parent_id = json_string_value(parent);
+  json_t *doc = NULL;
+  int64_t children = 0;
+  int err;
+
+  if (parent_id == NULL) return MC_OK;
+  err = mc_sqlite_category_get(st, parent_id, &doc);
+  if (err == MC_ERR_NOT_FOUND) err = MC_OK;
+  if (err == MC_OK && self_id != NULL) err = children_count(st, self_id, &children);
+  if (err == MC_OK)
+    err = mc_rules_category_parent(self_id, parent_id, doc != NULL,
+                                   json_string_value(json_object_get(doc, "parent_id")), children, why);
+  json_decref(doc);
+  return err;
+}
+
+/* One write transaction: the parent decision, then the insert (self_id NULL) or the update of
+ * self_id with the values v; *out (may be NULL) gets the document written. */
+static int category_write(mc_store *st, mc_sqlite_sql id, const char *self_id, const mc_sqlite_value *v,
+                          json_t **out, mc_refusal *why, const char *what) {
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  int err = mc_sqlite_tx_begin_write(st, &db);
+  int rc;
+
+  if (err != MC_OK) return err;
+  err = parent_decide(st, self_id, v[MC_CATEGORY_F_PARENT].json, why);
+  if (err == MC_OK) err = stmt_get(st, id, &db, &stmt);
+  if (err != MC_OK) goto done;
+  rc = self_id != NULL ? sqlite3_bind_text(stmt, 1, self_id, -1, SQLITE_STATIC) : SQLITE_OK;
+  if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, category_fields, CAT_F_COUNT, v, self_id != NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 8, mc_now_ms());
+  if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, what);
+  else err = mc_sqlite_taken(db, mc_sqlite_write_returning(db, stmt, category_from_row, what, out), "categories", why);
+  if (err == MC_ERR_NOT_FOUND && self_id == NULL) err = MC_ERR_INTERNAL; /* an insert returns its row */
+done:
+  mc_sqlite_stmt_done(stmt);
+  return mc_sqlite_tx_end_doc(st, err, out);
+}
+
+int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out, mc_refusal *why) {
+  mc_sqlite_value v[CAT_F_COUNT];
+  int err = mc_rules_category_check(category, MC_SPEC_CREATE, why);
+
+  if (out != NULL) *out = NULL;
+  if (err != MC_OK) return err;
+  mc_sqlite_doc_values(category, category_fields, CAT_F_COUNT, v);
+  return category_write(st, MC_SQL_CATEGORY_INSERT, NULL, v, out, why, "category create");
 }
 
 int mc_sqlite_category_get(mc_store *st, const char *id, json_t **out) {
@@ -116,8 +150,8 @@ int mc_sqlite_category_get(mc_store *st, const char *id, json_t **out) {
 }
 
 int mc_sqlite_category_get_by_slug(mc_store *st, const char *slug, json_t **out) {
-  return mc_sqlite_get_one(st, MC_SQL_CATEGORY_GET_BY_SLUG, sql_text[MC_SQL_CATEGORY_GET_BY_SLUG], slug, 100,
-                           category_from_row, "category get", out);
+  return mc_sqlite_get_one(st, MC_SQL_CATEGORY_GET_BY_SLUG, sql_text[MC_SQL_CATEGORY_GET_BY_SLUG], slug,
+                           MC_CATALOG_SLUG_MAX, category_from_row, "category get", out);
 }
 
 int mc_sqlite_category_list(mc_store *st, json_t **out) {
@@ -153,35 +187,23 @@ done:
   return err;
 }
 
-int mc_sqlite_category_update(mc_store *st, const char *id, const json_t *changes,
-                              json_t **out) {
+int mc_sqlite_category_update(mc_store *st, const char *id, const json_t *changes, json_t **out,
+                              mc_refusal *why) {
   mc_sqlite_value v[CAT_F_COUNT];
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
   size_t id_len;
   int err;
-  int rc;
 
   if (out != NULL) *out = NULL;
   if (id == NULL) return MC_ERR_INVALID;
-  err = mc_sqlite_doc_read(changes, category_fields, CAT_F_COUNT, 1, "category update", v);
-  if (err != MC_OK) return err;
+  if ((err = mc_rules_category_check(changes, MC_SPEC_UPDATE, why)) != MC_OK) return err;
   if (!mc_sqlite_key_ok(id, CATEGORY_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
-  err = stmt_get(st, MC_SQL_CATEGORY_UPDATE, &db, &stmt);
-  if (err != MC_OK) return err;
-  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
-  if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, category_fields, CAT_F_COUNT, v, 1);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 8, mc_now_ms());
-  if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "category update: bind");
-  else err = mc_sqlite_write_returning(db, stmt, category_from_row, "category update", out);
-  mc_sqlite_stmt_done(stmt);
-  return err;
+  mc_sqlite_doc_values(changes, category_fields, CAT_F_COUNT, v);
+  return category_write(st, MC_SQL_CATEGORY_UPDATE, id, v, out, why, "category update");
 }
 
 /* Counts and deletes in one write transaction, so no product or child can arrive between
  * the check and the delete. */
-int mc_sqlite_category_delete(mc_store *st, const char *id, int64_t *out_products,
-                              int64_t *out_children) {
+int mc_sqlite_category_delete(mc_store *st, const char *id, mc_refusal *why) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   int64_t products = 0, children = 0;
@@ -189,8 +211,6 @@ int mc_sqlite_category_delete(mc_store *st, const char *id, int64_t *out_product
   int err;
   int rc;
 
-  if (out_products != NULL) *out_products = 0;
-  if (out_children != NULL) *out_children = 0;
   if (id == NULL) return MC_ERR_INVALID;
   if (!mc_sqlite_key_ok(id, CATEGORY_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
   err = mc_sqlite_tx_begin_write(st, &db);
@@ -208,12 +228,7 @@ int mc_sqlite_category_delete(mc_store *st, const char *id, int64_t *out_product
   }
   mc_sqlite_stmt_done(stmt);
   stmt = NULL;
-  if (products > 0 || children > 0) {
-    mc_debug("store.sqlite", "category delete: %s is in use (%lld products, %lld children)", id,
-             (long long)products, (long long)children);
-    err = MC_ERR_CONFLICT;
-    goto done;
-  }
+  if ((err = mc_rules_category_deletable(products, children, why)) != MC_OK) goto done;
   err = stmt_get(st, MC_SQL_CATEGORY_DELETE, &db, &stmt);
   if (err != MC_OK) goto done;
   rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
@@ -221,10 +236,5 @@ int mc_sqlite_category_delete(mc_store *st, const char *id, int64_t *out_product
                         : mc_sqlite_status(db, rc, "category delete: bind");
 done:
   mc_sqlite_stmt_done(stmt);
-  err = mc_sqlite_tx_end(st, err);
-  if (err == MC_ERR_CONFLICT) {
-    if (out_products != NULL) *out_products = products;
-    if (out_children != NULL) *out_children = children;
-  }
-  return err;
+  return mc_sqlite_tx_end(st, err);
 }

@@ -1,5 +1,7 @@
-/* documents.c - catalog documents in the sqlite adapter: strict reading of the members an
- * aggregate accepts (from its table of fields), binding them, and building documents from rows. */
+/* documents.c - documents in the sqlite adapter: reading the members an aggregate accepts (from
+ * its table of fields: checked here, or by the rules' spec the table points to), binding them,
+ * and building documents from rows. */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -7,15 +9,7 @@
 #include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
-
-int mc_sqlite_slug_valid(const char *s, size_t len) {
-  if (len == 0 || len > 100) return 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return 0;
-  }
-  return 1;
-}
+#include "mercato/rules/catalog.h"
 
 int mc_sqlite_key_ok(const char *key, size_t max, size_t *len) {
   *len = key != NULL ? strnlen(key, max + 1) : 0;
@@ -155,6 +149,59 @@ int mc_sqlite_doc_read(const json_t *doc, const mc_sqlite_field *fields, int n, 
   return MC_OK;
 }
 
+int mc_sqlite_taken(sqlite3 *db, int err, const char *table, mc_refusal *why) {
+  static const char *const unique[] = {"slug", "sku"};
+  char column[64];
+  if (err != MC_ERR_CONFLICT) return err;
+  for (size_t i = 0; i < sizeof unique / sizeof unique[0]; i++) {
+    snprintf(column, sizeof column, "%s.%s", table, unique[i]);
+    if (strstr(sqlite3_errmsg(db), column) != NULL) return mc_rules_refuse_taken(why, unique[i]);
+  }
+  return mc_refuse(why, MC_ERR_CONFLICT, "conflict", "id", "This id is taken.");
+}
+
+int mc_sqlite_tx_end_doc(mc_store *st, int err, json_t **out) {
+  err = mc_sqlite_tx_end(st, err);
+  if (err != MC_OK && out != NULL) {
+    json_decref(*out);
+    *out = NULL;
+  }
+  return err;
+}
+
+/* How a field binds: its own kind, or its spec's. */
+static mc_sqlite_kind field_kind(const mc_sqlite_field *f) {
+  if (f->spec == NULL) return f->kind;
+  switch (f->spec->kind) {
+  case MC_SPEC_TEXT:
+  case MC_SPEC_ID:
+    return MC_SQLITE_TEXT;
+  case MC_SPEC_INT:
+    return MC_SQLITE_INT;
+  case MC_SPEC_BOOL:
+    return MC_SQLITE_BOOL;
+  case MC_SPEC_ID_SET:
+    break;
+  }
+  return MC_SQLITE_ANY;
+}
+
+void mc_sqlite_doc_values(const json_t *doc, const mc_sqlite_field *fields, int n, mc_sqlite_value *v) {
+  memset(v, 0, sizeof *v * (size_t)n);
+  for (int i = 0; i < n; i++) {
+    const json_t *value = json_object_get(doc, fields[i].spec->name);
+    v[i].json = value;
+    if (json_is_string(value)) {
+      v[i].s = json_string_value(value);
+      v[i].len = json_string_length(value);
+    } else if (json_is_integer(value)) {
+      v[i].i = json_integer_value(value);
+    } else if (json_is_boolean(value)) {
+      v[i].i = json_is_true(value);
+    }
+  }
+}
+
 int mc_sqlite_doc_bind(sqlite3_stmt *stmt, const mc_sqlite_field *fields, int n,
                        const mc_sqlite_value *v, int for_update) {
   int rc = SQLITE_OK;
@@ -162,12 +209,13 @@ int mc_sqlite_doc_bind(sqlite3_stmt *stmt, const mc_sqlite_field *fields, int n,
   for (int i = 0; i < n && rc == SQLITE_OK; i++) {
     const mc_sqlite_field *f = &fields[i];
     int param = for_update ? f->update_param : f->insert_param;
+    mc_sqlite_kind kind = field_kind(f);
 
-    if (v[i].json == NULL || param == 0 || f->kind == MC_SQLITE_ANY) continue;
+    if (v[i].json == NULL || param == 0 || kind == MC_SQLITE_ANY) continue;
     if (for_update && f->update_flag > 0) rc = sqlite3_bind_int(stmt, f->update_flag, 1);
     if (rc != SQLITE_OK) break;
     if (json_is_null(v[i].json)) rc = sqlite3_bind_null(stmt, param);
-    else if (f->kind == MC_SQLITE_TEXT)
+    else if (kind == MC_SQLITE_TEXT)
       rc = sqlite3_bind_text(stmt, param, v[i].s, (int)v[i].len, SQLITE_STATIC);
     else rc = sqlite3_bind_int64(stmt, param, v[i].i);
   }

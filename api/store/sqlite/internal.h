@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "mercato/rules/spec.h"
 #include "mercato/store.h"
 #include "sqlite.h"
 #include "mercato/store/carts.h"
@@ -146,16 +147,22 @@ int mc_sqlite_search_index_tidy(sqlite3 *db);
 int mc_sqlite_tx_begin_write(mc_store *st, sqlite3 **db);
 int mc_sqlite_tx_begin_read(mc_store *st, sqlite3 **db);
 int mc_sqlite_tx_end(mc_store *st, int err);
+/* mc_sqlite_tx_end for a write that made a document: *out (may be NULL) keeps it only if the
+ * transaction committed, else it is released and set to NULL. */
+int mc_sqlite_tx_end_doc(mc_store *st, int err, json_t **out);
 
 /* Maps a failed write: UNIQUE or PRIMARY KEY -> MC_ERR_CONFLICT; any other constraint (CHECK,
  * NOT NULL, FOREIGN KEY, a trigger's RAISE) -> MC_ERR_INVALID, logged at debug with SQLite's
  * message, which names the rule but no value; anything else as mc_sqlite_status. */
 int mc_sqlite_write_status(sqlite3 *db, int rc, const char *what);
 
-/* ---- catalog documents (documents.c, for categories.c and products.c) ----
- * An aggregate describes its input members in a table of mc_sqlite_field; mc_sqlite_doc_read
- * checks a document against it as strictly as users.c does, and mc_sqlite_doc_bind binds
- * what was read. Output documents are built from rows by mc_sqlite_row_doc. */
+/* ---- documents (documents.c, for categories.c, products.c and coupons.c) ----
+ * An aggregate describes its input members in a table of mc_sqlite_field. The catalog's tables
+ * point each field at the rules' spec (mercato/rules/catalog.h), which checks the document
+ * (mc_rules_*_check), so the table only says how to bind: mc_sqlite_doc_values reads the
+ * members. Tables without specs (coupons) carry their limits here and mc_sqlite_doc_read checks
+ * them. mc_sqlite_doc_bind binds what was read either way. Output documents are built from rows
+ * by mc_sqlite_row_doc. */
 
 typedef enum mc_sqlite_kind {
   MC_SQLITE_TEXT, /* a string of min..max bytes with no NUL (and see the flags, max_chars) */
@@ -172,6 +179,8 @@ enum {
 };
 
 typedef struct mc_sqlite_field {
+  const mc_spec_field *spec; /* a member the rules specify (name, kind, flags and limits are
+                              * the spec's, checked by the rules); NULL: the members below */
   const char *name;
   mc_sqlite_kind kind;
   unsigned flags;
@@ -201,14 +210,20 @@ typedef struct mc_sqlite_value {
 int mc_sqlite_doc_read(const json_t *doc, const mc_sqlite_field *fields, int n, int for_update,
                        const char *what, mc_sqlite_value *v);
 
+/* After a catalog write that ended in err: for MC_ERR_CONFLICT (a UNIQUE constraint on table)
+ * fills why with the member taken, slug or sku (mc_rules_refuse_taken), else with a conflict on
+ * the id; returns err. Reads db's last message, so call it before anything else runs on db. */
+int mc_sqlite_taken(sqlite3 *db, int err, const char *table, mc_refusal *why);
+
+/* Reads the members of doc (borrowed, already checked against the rules' spec that fields[0..n)
+ * point to) into v[0..n), borrowing doc's values. */
+void mc_sqlite_doc_values(const json_t *doc, const mc_sqlite_field *fields, int n, mc_sqlite_value *v);
+
 /* Binds each present value to its insert (or update) parameter, and sets update flags.
  * SQLITE_STATIC: the values belong to the caller's document, which outlives the step, and
  * mc_sqlite_stmt_done unbinds them. Returns an SQLite result code. */
 int mc_sqlite_doc_bind(sqlite3_stmt *stmt, const mc_sqlite_field *fields, int n,
                        const mc_sqlite_value *v, int for_update);
-
-/* 1 when s (len bytes) is a slug: 1..100 of [a-z0-9-]. */
-int mc_sqlite_slug_valid(const char *s, size_t len);
 
 /* 1 when key (NUL-terminated) is 1..max bytes; *len gets its length. Keys that fail cannot
  * match anything stored, so lookups answer MC_ERR_NOT_FOUND without asking. */
@@ -256,28 +271,29 @@ int mc_sqlite_exec_stmt(sqlite3 *db, sqlite3_stmt *stmt, const char *what);
 /* The users aggregate (users.c). */
 extern const mc_store_user_ops mc_sqlite_user_ops;
 
-/* The categories aggregate (categories.c): the mc_store_ops entries, same contracts. */
-int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out);
+/* The categories aggregate (categories.c): the mc_store_catalog_ops entries, same contracts. */
+int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out, mc_refusal *why);
 int mc_sqlite_category_get(mc_store *st, const char *id, json_t **out);
 int mc_sqlite_category_get_by_slug(mc_store *st, const char *slug, json_t **out);
 int mc_sqlite_category_list(mc_store *st, json_t **out);
-int mc_sqlite_category_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
-int mc_sqlite_category_delete(mc_store *st, const char *id, int64_t *out_products,
-                              int64_t *out_children);
+int mc_sqlite_category_update(mc_store *st, const char *id, const json_t *changes, json_t **out,
+                              mc_refusal *why);
+int mc_sqlite_category_delete(mc_store *st, const char *id, mc_refusal *why);
 
 /* The products aggregate (products.c, and product_list.c for listings). */
-int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out);
+int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out, mc_refusal *why);
 int mc_sqlite_product_get(mc_store *st, const char *id, json_t **out);
 int mc_sqlite_product_get_by_slug(mc_store *st, const char *slug, json_t **out);
-int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
+int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out,
+                             mc_refusal *why);
 int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images,
                              json_t **out_archived);
 int mc_sqlite_product_list(mc_store *st, const mc_product_query *query, json_t **out_items,
                            int64_t *out_count);
 int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json_t *image,
-                                json_t **out);
+                                json_t **out, mc_refusal *why);
 int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const char *image_id,
-                                   json_t **out_image);
+                                   json_t **out_image, mc_refusal *why);
 
 /* The coupons aggregate (coupons.c): mc_store_coupon_ops, same contracts. */
 int mc_sqlite_coupon_create(mc_store *st, const json_t *coupon, json_t **out, mc_refusal *why);

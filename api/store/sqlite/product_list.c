@@ -8,7 +8,6 @@
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/log.h"
-#include "mercato/money.h"
 #include "mercato/store.h"
 
 /* The filters of a listing, one bit each: with the order they make its shape, and each shape
@@ -363,13 +362,6 @@ typedef struct list_args {
   int matches_nothing;
 } list_args;
 
-static int query_valid(const mc_product_query *q) {
-  return q->limit >= 1 && q->limit <= MC_PRODUCT_LIST_MAX && q->offset >= 0 &&
-         (unsigned)q->sort <= MC_SORT_RELEVANCE && q->min_price >= -1 &&
-         q->min_price <= MC_MONEY_MAX && q->max_price >= -1 && q->max_price <= MC_MONEY_MAX &&
-         q->low_stock >= -1;
-}
-
 /* The full-text query of plain text q; 0 when q has no word. */
 static int fts_query(const char *q, int last_prefix, list_args *a) {
   a->words = fts_words(q, last_prefix, a->fts);
@@ -402,7 +394,7 @@ static int list_args_make(const mc_product_query *q, list_args *a) {
   if (q->min_price >= 0 || q->max_price >= 0) {
     a->shape |= L_PRICE;
     a->min_price = q->min_price >= 0 ? q->min_price : 0;
-    a->max_price = q->max_price >= 0 ? q->max_price : MC_MONEY_MAX;
+    a->max_price = q->max_price >= 0 ? q->max_price : MC_CATALOG_PRICE_MAX;
     if (a->min_price > a->max_price) a->matches_nothing = 1;
   }
   if (q->in_stock) a->shape |= L_IN_STOCK;
@@ -550,7 +542,7 @@ int mc_sqlite_product_page(mc_store *st, const mc_product_query *query, mc_produ
   if (out != NULL) *out = NULL;
   if (out_count != NULL) *out_count = 0;
   if (query == NULL || out == NULL) return MC_ERR_INVALID;
-  if (!query_valid(query)) {
+  if (!mc_rules_product_query_ok(query)) {
     mc_debug("store.sqlite", "product list: a query value is out of range");
     return MC_ERR_INVALID;
   }

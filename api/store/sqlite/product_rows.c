@@ -155,7 +155,7 @@ int mc_sqlite_product_page_get(mc_store *st, const char *key, int by_slug, mc_pr
   if (out == NULL) return MC_ERR_INVALID;
   *out = NULL;
   if ((page = mc_sqlite_product_page_new()) == NULL) return MC_ERR_INTERNAL;
-  err = mc_sqlite_read_one(st, id, sql_text[id], key, by_slug ? 100 : MC_ID_MAX - 1, read_row, page,
+  err = mc_sqlite_read_one(st, id, sql_text[id], key, by_slug ? MC_CATALOG_SLUG_MAX : MC_ID_MAX - 1, read_row, page,
                            "product row get");
   if (err == MC_OK) *out = page;
   else mc_product_page_free(page);

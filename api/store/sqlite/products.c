@@ -1,6 +1,6 @@
-/* products.c - the products aggregate of the sqlite adapter: strict checks of product and image
- * documents, and writes that touch several tables inside one BEGIN IMMEDIATE transaction
- * (deleting a product that orders name archives it instead). */
+/* products.c - the products aggregate of the sqlite adapter: writes that touch several tables
+ * inside one BEGIN IMMEDIATE transaction, applying the catalog rules' checks and decisions
+ * (archived products take no change, room for images, deleting or archiving) there. */
 #include <string.h>
 
 #include "internal.h"
@@ -8,11 +8,9 @@
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/log.h"
-#include "mercato/money.h"
 #include "mercato/store.h"
 
 #define PRODUCT_ID_MAX (MC_ID_MAX - 1)
-#define PRODUCT_STOCK_MAX 1000000000
 #define IMAGE_COLUMNS "id, url, content_type, width, height, bytes"
 
 static const char *const sql_text[MC_SQL_COUNT] = {
@@ -37,12 +35,10 @@ static const char *const sql_text[MC_SQL_COUNT] = {
   [MC_SQL_PRODUCT_STATE] =
     "SELECT archived_at IS NOT NULL, EXISTS (SELECT 1 FROM order_lines WHERE product_id = ?1) "
     "FROM products WHERE id = ?1",
-  /* The slug and sku are freed for new products. The new slug is a valid one (ids are
-   * lower-case after their prefix) that no other product holds: ids are unique, and the
-   * catalog service refuses new slugs of this form. */
+  /* The slug and sku are freed for new products. The new slug (mc_rules_archived_slug) is one
+   * no other product holds: ids are unique, and the rules refuse new slugs of this form. */
   [MC_SQL_PRODUCT_ARCHIVE] =
-    "UPDATE products SET archived_at = ?2, active = 0, "
-    "slug = 'archived-' || lower(substr(id, instr(id, '_') + 1)), sku = NULL, "
+    "UPDATE products SET archived_at = ?2, active = 0, slug = ?3, sku = NULL, "
     "updated_at = max(?2, updated_at) WHERE id = ?1 AND archived_at IS NULL",
   [MC_SQL_PRODUCT_UNCART] = "DELETE FROM cart_items WHERE product_id = ?1",
   [MC_SQL_PRODUCT_LINK] = "INSERT INTO product_categories (product_seq, category_id) "
@@ -64,89 +60,38 @@ static int stmt_get(mc_store *st, mc_sqlite_sql id, sqlite3 **db, sqlite3_stmt *
   return mc_sqlite_stmt_get(st, id, sql_text[id], db, out);
 }
 
-static int product_id_valid(const char *s, size_t len) {
-  (void)len;
-  return mc_id_valid(s, "prod");
-}
-
-static int category_id_valid(const char *s) {
-  return mc_id_valid(s, "cat");
-}
-
-static int currency_valid(const char *s, size_t len) {
-  for (size_t i = 0; i < len; i++)
-    if (s[i] < 'A' || s[i] > 'Z') return 0;
-  return 1;
-}
-
-/* The members of a product document. Insert parameters ?1..?10; the update binds the id as
- * ?1, the same numbers for the members, the null flags ?11 and ?12; both take the time as ?13. */
-enum { P_ID, P_NAME, P_SLUG, P_DESCRIPTION, P_PRICE, P_CURRENCY, P_COMPARE_AT, P_SKU, P_STOCK,
-       P_ACTIVE, P_CATEGORY_IDS, P_COUNT };
-
-/* Shorthands for the flags, in this table only. */
-#define REQ MC_SQLITE_REQUIRED
-#define UPD MC_SQLITE_UPDATABLE
+/* The members of a product document (mc_product_spec's order). Insert parameters ?1..?10; the
+ * update binds the id as ?1, the same numbers for the members, the null flags ?11 and ?12; both
+ * take the time as ?13. category_ids is linked apart. */
+#define P_COUNT MC_PRODUCT_F_COUNT
+#define P_ID MC_PRODUCT_F_ID
+#define P_CATEGORY_IDS MC_PRODUCT_F_CATEGORY_IDS
+#define FIELD(f, ins, upd) [MC_PRODUCT_F_##f] = {.spec = &mc_product_spec[MC_PRODUCT_F_##f], .insert_param = ins, .update_param = upd}
 static const mc_sqlite_field product_fields[P_COUNT] = {
-  [P_ID] = {.name = "id", .kind = MC_SQLITE_TEXT, .flags = REQ, .min = 1,
-            .max = PRODUCT_ID_MAX, .valid = product_id_valid, .insert_param = 1},
-  [P_NAME] = {.name = "name", .kind = MC_SQLITE_TEXT, .flags = REQ | UPD | MC_SQLITE_SINGLE_LINE,
-              .min = 1, .max = 800, .max_chars = 200, .insert_param = 2, .update_param = 2},
-  [P_SLUG] = {.name = "slug", .kind = MC_SQLITE_TEXT, .flags = REQ | UPD, .min = 1, .max = 100,
-              .valid = mc_sqlite_slug_valid, .insert_param = 3, .update_param = 3},
-  [P_DESCRIPTION] = {.name = "description", .kind = MC_SQLITE_TEXT, .flags = UPD, .min = 0,
-                     .max = 10000, .insert_param = 4, .update_param = 4},
-  [P_PRICE] = {.name = "price", .kind = MC_SQLITE_INT, .flags = REQ | UPD, .min = 0,
-               .max = MC_MONEY_MAX, .insert_param = 5, .update_param = 5},
-  [P_CURRENCY] = {.name = "currency", .kind = MC_SQLITE_TEXT, .flags = REQ, .min = 3, .max = 3,
-                  .valid = currency_valid, .insert_param = 6},
-  [P_COMPARE_AT] = {.name = "compare_at_price", .kind = MC_SQLITE_INT,
-                    .flags = UPD | MC_SQLITE_NULLABLE, .min = 0, .max = MC_MONEY_MAX,
-                    .insert_param = 7, .update_param = 7, .update_flag = 11},
-  [P_SKU] = {.name = "sku", .kind = MC_SQLITE_TEXT,
-             .flags = UPD | MC_SQLITE_NULLABLE | MC_SQLITE_SINGLE_LINE, .min = 1, .max = 64,
-             .insert_param = 8, .update_param = 8, .update_flag = 12},
-  [P_STOCK] = {.name = "stock", .kind = MC_SQLITE_INT, .flags = UPD, .min = 0,
-               .max = PRODUCT_STOCK_MAX, .insert_param = 9, .update_param = 9},
-  [P_ACTIVE] = {.name = "active", .kind = MC_SQLITE_BOOL, .flags = UPD, .insert_param = 10,
-                .update_param = 10},
-  [P_CATEGORY_IDS] = {.name = "category_ids", .kind = MC_SQLITE_ANY, .flags = UPD},
+  FIELD(ID, 1, 0),
+  FIELD(NAME, 2, 2),
+  FIELD(SLUG, 3, 3),
+  FIELD(DESCRIPTION, 4, 4),
+  FIELD(PRICE, 5, 5),
+  FIELD(CURRENCY, 6, 0),
+  [MC_PRODUCT_F_COMPARE_AT] = {.spec = &mc_product_spec[MC_PRODUCT_F_COMPARE_AT], .insert_param = 7,
+                               .update_param = 7, .update_flag = 11},
+  [MC_PRODUCT_F_SKU] = {.spec = &mc_product_spec[MC_PRODUCT_F_SKU], .insert_param = 8, .update_param = 8,
+                        .update_flag = 12},
+  FIELD(STOCK, 9, 9),
+  FIELD(ACTIVE, 10, 10),
+  FIELD(CATEGORY_IDS, 0, 0),
 };
+#undef FIELD
 
-static int content_type_valid(const char *s, size_t len) {
-  static const char *const types[] = {"image/jpeg", "image/png", "image/webp", "image/svg+xml"};
-  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-    if (strlen(types[i]) == len && memcmp(types[i], s, len) == 0) return 1;
-  return 0;
-}
-
-static int image_id_valid(const char *s, size_t len) {
-  (void)len;
-  return mc_id_valid(s, "img");
-}
-
-/* The members of an image document, all required; insert parameters ?2, ?4..?8 (?1 is the
- * product, ?3 the position). */
-enum { I_ID, I_URL, I_CONTENT_TYPE, I_WIDTH, I_HEIGHT, I_BYTES, I_COUNT };
+/* The members of an image document (mc_image_spec's order), all required; insert parameters
+ * ?2, ?4..?8 (?1 is the product, ?3 the position). */
+#define I_COUNT MC_IMAGE_F_COUNT
+#define FIELD(f, ins) [MC_IMAGE_F_##f] = {.spec = &mc_image_spec[MC_IMAGE_F_##f], .insert_param = ins}
 static const mc_sqlite_field image_fields[I_COUNT] = {
-  [I_ID] = {.name = "id", .kind = MC_SQLITE_TEXT, .flags = MC_SQLITE_REQUIRED, .min = 1,
-            .max = MC_ID_MAX - 1, .valid = image_id_valid, .insert_param = 2},
-  [I_URL] = {.name = "url", .kind = MC_SQLITE_TEXT,
-             .flags = MC_SQLITE_REQUIRED | MC_SQLITE_SINGLE_LINE, .min = 1, .max = 512,
-             .insert_param = 4},
-  [I_CONTENT_TYPE] = {.name = "content_type", .kind = MC_SQLITE_TEXT,
-                      .flags = MC_SQLITE_REQUIRED, .min = 1, .max = 32,
-                      .valid = content_type_valid, .insert_param = 5},
-  [I_WIDTH] = {.name = "width", .kind = MC_SQLITE_INT, .flags = MC_SQLITE_REQUIRED, .min = 1,
-               .max = 20000, .insert_param = 6},
-  [I_HEIGHT] = {.name = "height", .kind = MC_SQLITE_INT, .flags = MC_SQLITE_REQUIRED, .min = 1,
-                .max = 20000, .insert_param = 7},
-  [I_BYTES] = {.name = "bytes", .kind = MC_SQLITE_INT, .flags = MC_SQLITE_REQUIRED, .min = 0,
-               .max = INT64_MAX, .insert_param = 8},
+  FIELD(ID, 2), FIELD(URL, 4), FIELD(CONTENT_TYPE, 5), FIELD(WIDTH, 6), FIELD(HEIGHT, 7), FIELD(BYTES, 8),
 };
-
-#undef REQ
-#undef UPD
+#undef FIELD
 
 static const mc_sqlite_column image_columns[] = {
   {"id", MC_SQLITE_COL_TEXT},   {"url", MC_SQLITE_COL_TEXT},
@@ -155,30 +100,10 @@ static const mc_sqlite_column image_columns[] = {
 };
 #define IMAGE_COLUMN_COUNT ((int)(sizeof image_columns / sizeof image_columns[0]))
 
-/* category_ids, when present: an array of at most MC_PRODUCT_CATEGORIES_MAX distinct category
- * ids. Whether they exist is the foreign key's to say, inside the write. */
-static int category_ids_valid(const json_t *ids, const char *what) {
-  size_t n = json_array_size(ids);
-
-  if (ids == NULL) return 1;
-  if (!json_is_array(ids) || n > MC_PRODUCT_CATEGORIES_MAX) goto bad;
-  for (size_t i = 0; i < n; i++) {
-    const char *s = json_string_value(json_array_get(ids, i));
-    if (s == NULL || strlen(s) != json_string_length(json_array_get(ids, i)) ||
-        !category_id_valid(s))
-      goto bad;
-    for (size_t j = 0; j < i; j++)
-      if (strcmp(s, json_string_value(json_array_get(ids, j))) == 0) goto bad;
-  }
-  return 1;
-bad:
-  mc_debug("store.sqlite", "%s: category_ids is not a valid value", what);
-  return 0;
-}
-
 /* Inside a write transaction: links product id to each category of ids (replace: after
- * removing its current links). An unknown category fails the foreign key: MC_ERR_INVALID. */
-static int product_link(mc_store *st, const char *id, const json_t *ids, int replace) {
+ * removing its current links). An unknown category fails the foreign key: MC_ERR_INVALID, why
+ * on category_ids. */
+static int product_link(mc_store *st, const char *id, const json_t *ids, int replace, mc_refusal *why) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   size_t i;
@@ -206,6 +131,7 @@ static int product_link(mc_store *st, const char *id, const json_t *ids, int rep
     mc_sqlite_stmt_done(stmt);
     if (err != MC_OK) break;
   }
+  if (err == MC_ERR_INVALID) mc_refusal_add_error(why, "category_ids", "not_found", "A category in the list does not exist.");
   return err;
 }
 
@@ -229,17 +155,7 @@ static int product_result(mc_store *st, const char *id, json_t **out) {
   return product_read(st, 0, id, out);
 }
 
-/* Ends the transaction; *out (may be NULL) keeps the document only if it committed. */
-static int product_tx_end(mc_store *st, int err, json_t **out) {
-  err = mc_sqlite_tx_end(st, err);
-  if (err != MC_OK && out != NULL) {
-    json_decref(*out);
-    *out = NULL;
-  }
-  return err;
-}
-
-int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out) {
+int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out, mc_refusal *why) {
   mc_sqlite_value v[P_COUNT];
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
@@ -247,24 +163,24 @@ int mc_sqlite_product_create(mc_store *st, const json_t *product, json_t **out) 
   int rc;
 
   if (out != NULL) *out = NULL;
-  err = mc_sqlite_doc_read(product, product_fields, P_COUNT, 0, "product create", v);
+  err = mc_rules_product_check(product, MC_SPEC_CREATE, why);
   if (err != MC_OK) return err;
-  if (!category_ids_valid(v[P_CATEGORY_IDS].json, "product create")) return MC_ERR_INVALID;
+  mc_sqlite_doc_values(product, product_fields, P_COUNT, v);
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
   err = stmt_get(st, MC_SQL_PRODUCT_INSERT, &db, &stmt);
   if (err != MC_OK) goto done;
   rc = mc_sqlite_doc_bind(stmt, product_fields, P_COUNT, v, 0);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 13, mc_now_ms());
-  err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, "product create")
+  err = rc == SQLITE_OK ? mc_sqlite_taken(db, mc_sqlite_exec_stmt(db, stmt, "product create"), "products", why)
                         : mc_sqlite_status(db, rc, "product create: bind");
   mc_sqlite_stmt_done(stmt);
   if (err != MC_OK) goto done;
-  err = product_link(st, v[P_ID].s, v[P_CATEGORY_IDS].json, 0);
+  err = product_link(st, v[P_ID].s, v[P_CATEGORY_IDS].json, 0, why);
   if (err != MC_OK) goto done;
   err = product_result(st, v[P_ID].s, out);
 done:
-  return product_tx_end(st, err, out);
+  return mc_sqlite_tx_end_doc(st, err, out);
 }
 
 int mc_sqlite_product_get(mc_store *st, const char *id, json_t **out) {
@@ -307,20 +223,16 @@ static int product_state(mc_store *st, const char *id, size_t id_len, int *archi
   return err;
 }
 
-/* Inside a write transaction: MC_OK when product id exists and may change, MC_ERR_CONFLICT
- * when it is archived, MC_ERR_NOT_FOUND when there is none. */
-static int product_writable(mc_store *st, const char *id, size_t id_len, const char *what) {
+/* Inside a write transaction: MC_OK when product id exists and may change (the rules'
+ * decision: MC_ERR_CONFLICT product_archived), MC_ERR_NOT_FOUND when there is none. */
+static int product_writable(mc_store *st, const char *id, size_t id_len, mc_refusal *why) {
   int archived = 0;
   int err = product_state(st, id, id_len, &archived, NULL);
-
-  if (err == MC_OK && archived) {
-    mc_debug("store.sqlite", "%s: product %s is archived", what, id);
-    err = MC_ERR_CONFLICT;
-  }
-  return err;
+  return err == MC_OK ? mc_rules_product_writable(archived, why) : err;
 }
 
-int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out) {
+int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes, json_t **out,
+                             mc_refusal *why) {
   mc_sqlite_value v[P_COUNT];
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
@@ -330,30 +242,30 @@ int mc_sqlite_product_update(mc_store *st, const char *id, const json_t *changes
 
   if (out != NULL) *out = NULL;
   if (id == NULL) return MC_ERR_INVALID;
-  err = mc_sqlite_doc_read(changes, product_fields, P_COUNT, 1, "product update", v);
+  err = mc_rules_product_check(changes, MC_SPEC_UPDATE, why);
   if (err != MC_OK) return err;
-  if (!category_ids_valid(v[P_CATEGORY_IDS].json, "product update")) return MC_ERR_INVALID;
   if (!mc_sqlite_key_ok(id, PRODUCT_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
+  mc_sqlite_doc_values(changes, product_fields, P_COUNT, v);
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
-  err = product_writable(st, id, id_len, "product update");
+  err = product_writable(st, id, id_len, why);
   if (err != MC_OK) goto done;
   /* Always run, even for category_ids alone: it moves updated_at. */
   err = stmt_get(st, MC_SQL_PRODUCT_UPDATE, &db, &stmt);
   if (err != MC_OK) goto done;
   rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, product_fields, P_COUNT, v, 1);
-  err = rc == SQLITE_OK ? product_write_one(db, stmt, 13, "product update")
+  err = rc == SQLITE_OK ? mc_sqlite_taken(db, product_write_one(db, stmt, 13, "product update"), "products", why)
                         : mc_sqlite_status(db, rc, "product update: bind");
   mc_sqlite_stmt_done(stmt);
   if (err != MC_OK) goto done;
   if (v[P_CATEGORY_IDS].json != NULL) {
-    err = product_link(st, id, v[P_CATEGORY_IDS].json, 1);
+    err = product_link(st, id, v[P_CATEGORY_IDS].json, 1, why);
     if (err != MC_OK) goto done;
   }
   err = product_result(st, id, out);
 done:
-  return product_tx_end(st, err, out);
+  return mc_sqlite_tx_end_doc(st, err, out);
 }
 
 /* The product's image documents in display order; *out is a new array. */
@@ -401,13 +313,16 @@ static int product_exec(mc_store *st, mc_sqlite_sql id, const char *product_id, 
 
 /* Inside a write transaction: archives product id (not yet archived): see product_delete. */
 static int product_archive(mc_store *st, const char *id, size_t id_len) {
+  char slug[MC_CATALOG_ARCHIVED_SLUG_LEN + 1];
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  int err = stmt_get(st, MC_SQL_PRODUCT_ARCHIVE, &db, &stmt);
+  int err = mc_rules_archived_slug(id, slug);
   int rc;
 
+  if (err == MC_OK) err = stmt_get(st, MC_SQL_PRODUCT_ARCHIVE, &db, &stmt);
   if (err != MC_OK) return err;
   rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(stmt, 3, slug, -1, SQLITE_STATIC);
   err = rc == SQLITE_OK ? product_write_one(db, stmt, 2, "product archive")
                         : mc_sqlite_status(db, rc, "product archive: bind");
   mc_sqlite_stmt_done(stmt);
@@ -422,6 +337,7 @@ int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images,
   json_t *images = NULL, *archived_doc = NULL;
   size_t id_len;
   int archived = 0, ordered = 0;
+  mc_product_removal removal;
   int err;
 
   if (out_images != NULL) *out_images = NULL;
@@ -432,8 +348,9 @@ int mc_sqlite_product_delete(mc_store *st, const char *id, json_t **out_images,
   if (err != MC_OK) return err;
   err = product_state(st, id, id_len, &archived, &ordered);
   if (err != MC_OK) goto done;
-  if (archived || ordered) {
-    if (!archived) err = product_archive(st, id, id_len);
+  removal = mc_rules_product_removal(archived, ordered);
+  if (removal != MC_PRODUCT_DELETE) {
+    if (removal == MC_PRODUCT_ARCHIVE) err = product_archive(st, id, id_len);
     if (err == MC_OK) err = product_result(st, id, out_archived != NULL ? &archived_doc : NULL);
     goto done;
   }
@@ -492,7 +409,7 @@ static int image_slot(mc_store *st, const char *id, size_t id_len, int64_t *coun
 }
 
 int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json_t *image,
-                                json_t **out) {
+                                json_t **out, mc_refusal *why) {
   mc_sqlite_value v[I_COUNT];
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
@@ -503,37 +420,33 @@ int mc_sqlite_product_image_add(mc_store *st, const char *product_id, const json
 
   if (out != NULL) *out = NULL;
   if (product_id == NULL) return MC_ERR_INVALID;
-  err = mc_sqlite_doc_read(image, image_fields, I_COUNT, 0, "product image add", v);
+  err = mc_rules_image_check(image, why);
   if (err != MC_OK) return err;
   if (!mc_sqlite_key_ok(product_id, PRODUCT_ID_MAX, &id_len)) return MC_ERR_NOT_FOUND;
+  mc_sqlite_doc_values(image, image_fields, I_COUNT, v);
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
-  err = product_writable(st, product_id, id_len, "product image add");
+  err = product_writable(st, product_id, id_len, why);
   if (err == MC_OK) err = product_touch(st, product_id, id_len);
   if (err == MC_OK) err = image_slot(st, product_id, id_len, &count, &position);
+  if (err == MC_OK) err = mc_rules_image_room(count, why);
   if (err != MC_OK) goto done;
-  if (count >= MC_PRODUCT_IMAGES_MAX) {
-    mc_debug("store.sqlite", "product image add: %s already has %lld images", product_id,
-             (long long)count);
-    err = MC_ERR_INVALID;
-    goto done;
-  }
   err = stmt_get(st, MC_SQL_PRODUCT_IMAGE_INSERT, &db, &stmt);
   if (err != MC_OK) goto done;
   rc = sqlite3_bind_text(stmt, 1, product_id, (int)id_len, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, position);
   if (rc == SQLITE_OK) rc = mc_sqlite_doc_bind(stmt, image_fields, I_COUNT, v, 0);
-  err = rc == SQLITE_OK ? mc_sqlite_exec_stmt(db, stmt, "product image add")
+  err = rc == SQLITE_OK ? mc_sqlite_taken(db, mc_sqlite_exec_stmt(db, stmt, "product image add"), "product_images", why)
                         : mc_sqlite_status(db, rc, "product image add: bind");
   mc_sqlite_stmt_done(stmt);
   if (err != MC_OK) goto done;
   err = product_result(st, product_id, out);
 done:
-  return product_tx_end(st, err, out);
+  return mc_sqlite_tx_end_doc(st, err, out);
 }
 
 int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const char *image_id,
-                                   json_t **out_image) {
+                                   json_t **out_image, mc_refusal *why) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   json_t *doc = NULL;
@@ -549,7 +462,7 @@ int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const c
   err = mc_sqlite_tx_begin_write(st, &db);
   if (err != MC_OK) return err;
   /* A missing product is the missing image's MC_ERR_NOT_FOUND, found below. */
-  err = product_writable(st, product_id, id_len, "product image remove");
+  err = product_writable(st, product_id, id_len, why);
   if (err == MC_ERR_NOT_FOUND) err = MC_OK;
   if (err != MC_OK) goto done;
   err = stmt_get(st, MC_SQL_PRODUCT_IMAGE_DELETE, &db, &stmt);
@@ -577,7 +490,7 @@ int mc_sqlite_product_image_remove(mc_store *st, const char *product_id, const c
   err = product_touch(st, product_id, id_len);
 done:
   mc_sqlite_stmt_done(stmt);
-  err = product_tx_end(st, err, &doc);
+  err = mc_sqlite_tx_end_doc(st, err, &doc);
   if (out_image != NULL) *out_image = doc;
   else json_decref(doc);
   return err;

@@ -393,10 +393,8 @@ static const mc_store_cart_ops sqlite_cart_ops = {
   .purge_expired = mc_sqlite_cart_purge_expired,
 };
 
-static const mc_store_ops sqlite_ops = {
-  .ping = sqlite_ping,
-  .schema_version = sqlite_schema_version,
-  .event_record_once = sqlite_event_record_once,
+/* The catalog's operations (categories.c, products.c, product_list.c, product_rows.c). */
+static const mc_store_catalog_ops sqlite_catalog_ops = {
   .category_create = mc_sqlite_category_create,
   .category_get = mc_sqlite_category_get,
   .category_get_by_slug = mc_sqlite_category_get_by_slug,
@@ -413,6 +411,12 @@ static const mc_store_ops sqlite_ops = {
   .product_page_get = mc_sqlite_product_page_get,
   .product_image_add = mc_sqlite_product_image_add,
   .product_image_remove = mc_sqlite_product_image_remove,
+};
+
+static const mc_store_ops sqlite_ops = {
+  .ping = sqlite_ping,
+  .schema_version = sqlite_schema_version,
+  .event_record_once = sqlite_event_record_once,
   .close = sqlite_close,
 };
 
@@ -500,6 +504,7 @@ int mc_store_sqlite_open(const mc_store_sqlite_options *opts, mc_store **out) {
   if (s == NULL) return MC_ERR_INTERNAL;
   s->base.ops = &sqlite_ops;
   s->base.users = &mc_sqlite_user_ops;
+  s->base.catalog = &sqlite_catalog_ops;
   s->base.coupons = &sqlite_coupon_ops;
   s->base.carts = &sqlite_cart_ops;
   s->base.name = "sqlite";

@@ -1,4 +1,4 @@
-/* test_store_rows.c - the sqlite adapter's typed product reads (product_page, product_page_get,
+/* test_sqlite_rows.c - the sqlite adapter's typed product reads (product_page, product_page_get,
  * mc_product_row_doc, and product_get and product_list, which read rows too): a row says what
  * the tables hold, read with the test's own SQL (store_sql.h), categories (kept beside the
  * product by triggers, migration 8) and images (split out of the joined text) included. */
@@ -31,7 +31,7 @@ static void image_add(mc_store *st, const char *id, const char *url, int width, 
   json_t *image = DOC("img", "s:s, s:s, s:i, s:i, s:I", "url", url, "content_type", "image/webp", "width", width,
                       "height", width / 2, "bytes", (json_int_t)5000000000LL + width);
   snprintf(out, MC_ID_MAX, "%s", str_of(image, "id"));
-  ck_assert_int_eq(st->ops->product_image_add(st, id, image, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_add(st, id, image, NULL, NULL), MC_OK);
   json_decref(image);
 }
 
@@ -93,8 +93,8 @@ static void shop_open(shop *s) {
     snprintf(url, sizeof url, "/images/gap-%d.webp", k);
     image_add(s->st, str_of(doc, "id"), url, 10 + k, img[k]);
   }
-  ck_assert_int_eq(s->st->ops->product_image_remove(s->st, str_of(doc, "id"), img[0], NULL), MC_OK);
-  ck_assert_int_eq(s->st->ops->product_image_remove(s->st, str_of(doc, "id"), img[2], NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_remove(s->st, str_of(doc, "id"), img[0], NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_remove(s->st, str_of(doc, "id"), img[2], NULL, NULL), MC_OK);
   s->gap = reference_product(&s->env, str_of(doc, "id"));
   json_decref(doc);
 }
@@ -112,7 +112,7 @@ static void shop_close(shop *s) {
 static json_t *row_doc_of(mc_store *st, const char *key, int by_slug) {
   mc_product_page *page = NULL;
   json_t *doc = NULL;
-  ck_assert_int_eq(st->ops->product_page_get(st, key, by_slug, &page), MC_OK);
+  ck_assert_int_eq(mc_store_product_page_get(st, key, by_slug, &page), MC_OK);
   ck_assert_uint_eq(page->count, 1);
   ck_assert_int_eq(mc_product_row_doc(&page->rows[0], &doc), MC_OK);
   mc_product_page_free(page);
@@ -124,7 +124,7 @@ static void listed_as_stored(mc_store *st, const mc_product_query *q, const json
   json_t *items = NULL, *item;
   size_t i;
   int found = 0;
-  ck_assert_int_eq(st->ops->product_list(st, q, &items, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_list(st, q, &items, NULL), MC_OK);
   json_array_foreach(items, i, item) {
     if (strcmp(str_of(item, "id"), str_of(doc, "id")) != 0) continue;
     found = 1;
@@ -168,7 +168,7 @@ START_TEST(sqlite_a_product_by_id_or_slug_is_the_stored_product) {
     got = product_get_ok(s.st, str_of(docs[i], "id"));
     ck_assert_msg(json_equal(got, docs[i]), "%s by product_get", str_of(docs[i], "slug"));
     json_decref(got);
-    ck_assert_int_eq(s.st->ops->product_get_by_slug(s.st, str_of(docs[i], "slug"), &got), MC_OK);
+    ck_assert_int_eq(mc_store_product_get_by_slug(s.st, str_of(docs[i], "slug"), &got), MC_OK);
     ck_assert_msg(json_equal(got, docs[i]), "%s by product_get_by_slug", str_of(docs[i], "slug"));
     json_decref(got);
     got = row_doc_of(s.st, str_of(docs[i], "id"), 0);
@@ -188,7 +188,7 @@ START_TEST(sqlite_a_row_holds_the_typed_members) {
   const mc_product_row *r;
   int64_t ms = 0;
   shop_open(&s);
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, "full", 1, &page), MC_OK);
+  ck_assert_int_eq(mc_store_product_page_get(s.st, "full", 1, &page), MC_OK);
   r = &page->rows[0];
   ck_assert_str_eq(r->id, str_of(s.full, "id"));
   ck_assert_str_eq(r->description, "Line one\nline \"two\"\t\\ é 🛒");
@@ -211,7 +211,7 @@ START_TEST(sqlite_a_row_holds_the_typed_members) {
   ck_assert_int_eq(mc_time_parse_ms(str_of(s.full, "created_at"), strlen(str_of(s.full, "created_at")), &ms), MC_OK);
   ck_assert_int_eq(r->created_at, ms);
   mc_product_page_free(page);
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, str_of(s.bare, "id"), 0, &page), MC_OK);
+  ck_assert_int_eq(mc_store_product_page_get(s.st, str_of(s.bare, "id"), 0, &page), MC_OK);
   r = &page->rows[0];
   ck_assert_int_eq(r->compare_at_price, -1);
   ck_assert_ptr_null(r->sku);
@@ -219,7 +219,7 @@ START_TEST(sqlite_a_row_holds_the_typed_members) {
   ck_assert_uint_eq(r->category_count, 0);
   ck_assert_uint_eq(r->image_count, 0);
   mc_product_page_free(page);
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, str_of(s.archived, "id"), 0, &page), MC_OK);
+  ck_assert_int_eq(mc_store_product_page_get(s.st, str_of(s.archived, "id"), 0, &page), MC_OK);
   r = &page->rows[0];
   ck_assert_int_eq(r->active, 0);
   ck_assert_int_eq(mc_time_parse_ms(str_of(s.archived, "archived_at"), strlen(str_of(s.archived, "archived_at")), &ms), MC_OK);
@@ -241,7 +241,7 @@ START_TEST(sqlite_a_row_follows_category_and_image_changes) {
   json_decref(product_update_ok(s.st, str_of(s.bare, "id"), json_pack("{s:[s]}", "category_ids", s.cats[1])));
   image_add(s.st, str_of(s.bare, "id"), "/images/bare.webp", 64, img);
   /* The first image goes: the next is the cover, and the images are still found. */
-  ck_assert_int_eq(s.st->ops->product_image_remove(s.st, id, str_of(json_array_get(json_object_get(s.full, "images"), 0), "id"), NULL),
+  ck_assert_int_eq(mc_store_product_image_remove(s.st, id, str_of(json_array_get(json_object_get(s.full, "images"), 0), "id"), NULL, NULL),
                    MC_OK);
   for (int k = 0; k < 2; k++) {
     const json_t *before = k == 0 ? s.full : s.bare;
@@ -257,7 +257,7 @@ START_TEST(sqlite_a_row_follows_category_and_image_changes) {
   json_decref(now);
   /* Every link and every image gone. */
   json_decref(product_update_ok(s.st, str_of(s.bare, "id"), json_pack("{s:[]}", "category_ids")));
-  ck_assert_int_eq(s.st->ops->product_image_remove(s.st, str_of(s.bare, "id"), img, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_image_remove(s.st, str_of(s.bare, "id"), img, NULL, NULL), MC_OK);
   got = row_doc_of(s.st, "bare", 1);
   ck_assert_uint_eq(json_array_size(json_object_get(got, "category_ids")), 0);
   ck_assert_uint_eq(json_array_size(json_object_get(got, "images")), 0);
@@ -271,14 +271,14 @@ START_TEST(sqlite_a_missing_row_is_not_found) {
   mc_product_page *page = (mc_product_page *)&s;
   char *long_key = repeat('a', 300);
   shop_open(&s);
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, "prod_01jd3k0000000000000000000a", 0, &page),
+  ck_assert_int_eq(mc_store_product_page_get(s.st, "prod_01jd3k0000000000000000000a", 0, &page),
                    MC_ERR_NOT_FOUND);
   ck_assert_ptr_null(page);
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, "no-such-slug", 1, &page), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, "full", 0, &page), MC_ERR_NOT_FOUND); /* a slug as an id */
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, str_of(s.full, "id"), 1, &page), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, long_key, 1, &page), MC_ERR_NOT_FOUND);
-  ck_assert_int_eq(s.st->ops->product_page_get(s.st, NULL, 1, &page), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_store_product_page_get(s.st, "no-such-slug", 1, &page), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_page_get(s.st, "full", 0, &page), MC_ERR_NOT_FOUND); /* a slug as an id */
+  ck_assert_int_eq(mc_store_product_page_get(s.st, str_of(s.full, "id"), 1, &page), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_page_get(s.st, long_key, 1, &page), MC_ERR_NOT_FOUND);
+  ck_assert_int_eq(mc_store_product_page_get(s.st, NULL, 1, &page), MC_ERR_INVALID);
   ck_assert_ptr_null(page);
   free(long_key);
   shop_close(&s);
@@ -313,7 +313,7 @@ START_TEST(sqlite_category_lists_are_filled_for_existing_products) {
 END_TEST
 
 static Suite *rows_suite(void) {
-  Suite *s = suite_create("store_rows");
+  Suite *s = suite_create("sqlite_rows");
   TCase *tc = tcase_create("rows");
   tcase_add_test(tc, sqlite_listed_documents_are_the_stored_products);
   tcase_add_test(tc, sqlite_a_product_by_id_or_slug_is_the_stored_product);

@@ -1,4 +1,4 @@
-/* test_store_search.c - the sqlite adapter's full-text search beyond the port's contract: the
+/* test_sqlite_search.c - the sqlite adapter's full-text search beyond the port's contract: the
  * relevance tiers read from the index of names (with filters, inactive products and deep pages),
  * that index kept in step with every write, and the merge of a fragmented index at open. */
 #include <check.h>
@@ -169,7 +169,7 @@ static void count_shop(mc_store *st, const store_env *env) {
   order_naming_ids(env, ids, n);
   for (int k = 0; k < n; k++) {
     json_t *images = NULL, *gone = NULL;
-    ck_assert_int_eq(st->ops->product_delete(st, ids[k], &images, &gone), MC_OK);
+    ck_assert_int_eq(mc_store_product_delete(st, ids[k], &images, &gone), MC_OK);
     ck_assert_ptr_nonnull(gone); /* archived */
     json_decref(gone);
   }
@@ -218,10 +218,10 @@ static void storefront_counts(mc_store *st, const char *text, int64_t *alone, in
   q.q = text;
   q.sort = MC_SORT_RELEVANCE;
   q.limit = 1;
-  ck_assert_int_eq(st->ops->product_page(st, &q, &page, alone), MC_OK);
+  ck_assert_int_eq(mc_store_product_page(st, &q, &page, alone), MC_OK);
   mc_product_page_free(page);
   q.min_price = 0;
-  ck_assert_int_eq(st->ops->product_list(st, &q, &items, filtered), MC_OK);
+  ck_assert_int_eq(mc_store_product_list(st, &q, &items, filtered), MC_OK);
   json_decref(items);
 }
 
@@ -319,7 +319,7 @@ START_TEST(sqlite_name_index_follows_every_write) {
   json_decref(product_update_ok(st, str_of(p[0], "id"), json_pack("{s:s}", "name", "Steel Lamp")));
   json_decref(product_update_ok(st, str_of(p[1], "id"), json_pack("{s:b}", "active", 0)));
   json_decref(product_update_ok(st, str_of(p[2], "id"), json_pack("{s:i}", "stock", 0))); /* no change */
-  ck_assert_int_eq(st->ops->product_delete(st, str_of(p[3], "id"), NULL, NULL), MC_OK);
+  ck_assert_int_eq(mc_store_product_delete(st, str_of(p[3], "id"), NULL, NULL), MC_OK);
   ck_assert_int_eq(named(&env, "brass", 1), 3);
   ck_assert_int_eq(named(&env, "brass", 0), 1);
   ck_assert_int_eq(named(&env, "steel", 1), 1);
@@ -363,7 +363,7 @@ START_TEST(sqlite_fragmented_search_indexes_are_merged_at_open) {
 END_TEST
 
 static Suite *search_suite(void) {
-  Suite *s = suite_create("store_search");
+  Suite *s = suite_create("sqlite_search");
   TCase *tiers = tcase_create("tiers"), *index = tcase_create("index"), *counts = tcase_create("counts");
   tcase_add_test(tiers, sqlite_tiers_put_active_name_matches_first);
   tcase_add_test(tiers, sqlite_tiers_hold_with_a_row_filter);
