@@ -1,100 +1,90 @@
-/* accounts.c - creating accounts, checking passwords at login (same work whether or not the
- * account exists), re-hashing old hashes, and password changes. */
+/* accounts.c - the account itself: emails and display names normalised the same way at every
+ * entry point, the public view of a user, and password changes. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mercato/auth.h"
 #include "mercato/err.h"
-#include "mercato/id.h"
 #include "mercato/log.h"
 
-/* Each Argon2 call holds one of the auth's slots (one per core) while it runs. */
-static void argon_enter(mc_auth *auth) {
-  while (sem_wait(&auth->argon_slots) != 0) continue; /* EINTR */
-}
-
-static void argon_leave(mc_auth *auth) {
-  sem_post(&auth->argon_slots);
-}
-
-static int hash_password(mc_auth *auth, const char *password, size_t len, char **out) {
-  argon_enter(auth);
-  int rc = mc_password_hash(&auth->policy, password, len, out);
-  argon_leave(auth);
-  return rc;
-}
-
-static int verify_password(mc_auth *auth, const char *encoded, const char *password, size_t len) {
-  argon_enter(auth);
-  int rc = encoded ? mc_password_verify(encoded, password, len)
-                   : mc_password_dummy_verify(&auth->dummy, password, len);
-  argon_leave(auth);
-  return rc;
-}
-
-int mc_auth_create_user(mc_auth *auth, const char *email, const char *password, size_t password_len,
-                        const char *name, const char *role, json_t **out_user) {
-  char id[MC_ID_MAX];
-  char *hash = NULL;
-  json_t *doc = NULL;
-  int rc;
-
-  if ((rc = mc_id_new("usr", id)) != MC_OK) goto done;
-  if ((rc = hash_password(auth, password, password_len, &hash)) != MC_OK) goto done;
-  doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "email", email, "name", name, "role", role,
-                  "status", "active", "password_hash", hash);
-  if (!doc) {
-    rc = MC_ERR_INTERNAL;
-    goto done;
+int mc_auth_normalize_email(const char *email, char out[MC_EMAIL_MAX + 1]) {
+  const char *start = email, *end;
+  size_t len, at = 0, ats = 0;
+  if (!email) return MC_ERR_INVALID;
+  while (*start == ' ' || *start == '\t') start++;
+  end = start + strlen(start);
+  while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
+  len = (size_t)(end - start);
+  if (len < 3 || len > MC_EMAIL_MAX) return MC_ERR_INVALID;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)start[i];
+    if (c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '(' || c == ')' ||
+        c == ',' || c == ';' || c == ':' || c == '\\' || c == '[' || c == ']')
+      return MC_ERR_INVALID;
+    if (c == '@') at = i, ats++;
+    out[i] = (char)tolower(c);
   }
-  rc = mc_store_user_create(auth->store, doc, out_user);
-  if (rc == MC_OK) mc_info("auth", "created %s account %s", role, id);
-done:
-  json_decref(doc);
-  free(hash);
-  return rc;
-}
-
-/* Replaces a hash made under a weaker policy; a failure only delays it to the next login. */
-static void rehash_if_needed(mc_auth *auth, json_t *user, const char *password, size_t len) {
-  const char *stored = json_string_value(json_object_get(user, "password_hash"));
-  char *hash = NULL;
-  if (!stored || !mc_password_needs_rehash(&auth->policy, stored)) return;
-  if (hash_password(auth, password, len, &hash) == MC_OK) {
-    json_t *changes = json_pack("{s:s}", "password_hash", hash);
-    if (changes && mc_store_user_update(auth->store, json_string_value(json_object_get(user, "id")),
-                                        changes, NULL) == MC_OK)
-      mc_info("auth", "re-hashed the password of %s under the current policy",
-              json_string_value(json_object_get(user, "id")));
-    json_decref(changes);
-  }
-  free(hash);
-}
-
-int mc_auth_login(mc_auth *auth, const char *email, const char *password, size_t password_len,
-                  json_t **out_user) {
-  json_t *user = NULL;
-  int rc = mc_store_user_get_by_email(auth->store, email, &user);
-  const char *hash, *status;
-
-  *out_user = NULL;
-  if (rc == MC_ERR_NOT_FOUND) {
-    verify_password(auth, NULL, password, password_len);
-    return MC_ERR_FORBIDDEN;
-  }
-  if (rc != MC_OK) return rc;
-  hash = json_string_value(json_object_get(user, "password_hash"));
-  status = json_string_value(json_object_get(user, "status"));
-  rc = hash ? verify_password(auth, hash, password, password_len) : MC_ERR_FORBIDDEN;
-  if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN; /* a corrupt hash never lets anyone in */
-  if (rc == MC_OK && (!status || strcmp(status, "active") != 0)) rc = MC_ERR_FORBIDDEN;
-  if (rc != MC_OK) {
-    json_decref(user);
-    return rc;
-  }
-  rehash_if_needed(auth, user, password, password_len);
-  *out_user = user;
+  out[len] = '\0';
+  if (ats != 1 || at == 0 || at > 64 || at + 1 >= len) return MC_ERR_INVALID;
+  const char *domain = out + at + 1, *dot = strrchr(domain, '.');
+  if (!dot || dot == domain || dot[1] == '\0' || domain[0] == '.' || strstr(domain, "..") ||
+      out[at - 1] == '.' || out[0] == '.')
+    return MC_ERR_INVALID;
   return MC_OK;
+}
+
+/* Length of the UTF-8 sequence at s (at most n bytes), or 0 when it is malformed. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+  size_t len;
+  unsigned cp;
+  if (s[0] < 0x80) return 1;
+  if ((s[0] & 0xe0) == 0xc0) len = 2, cp = s[0] & 0x1f;
+  else if ((s[0] & 0xf0) == 0xe0) len = 3, cp = s[0] & 0x0f;
+  else if ((s[0] & 0xf8) == 0xf0) len = 4, cp = s[0] & 0x07;
+  else return 0;
+  if (len > n) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3f);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return len;
+}
+
+int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]) {
+  const char *start = name, *end;
+  size_t len;
+  if (!name) return MC_ERR_INVALID;
+  while (*start == ' ' || *start == '\t') start++;
+  end = start + strlen(start);
+  while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
+  len = (size_t)(end - start);
+  size_t chars = 0;
+  if (len == 0 || len > MC_NAME_MAX) return MC_ERR_INVALID;
+  for (size_t i = 0; i < len; chars++) {
+    const unsigned char *c = (const unsigned char *)start + i;
+    size_t s = utf8_seq(c, len - i);
+    if (s == 0 || (s == 1 && (c[0] < 0x20 || c[0] == 0x7f))) return MC_ERR_INVALID;
+    if (s == 2 && c[0] == 0xc2 && c[1] < 0xa0) return MC_ERR_INVALID; /* C1 controls */
+    i += s;
+  }
+  if (chars > MC_NAME_MAX_CHARS) return MC_ERR_INVALID;
+  memcpy(out, start, len);
+  out[len] = '\0';
+  return MC_OK;
+}
+
+json_t *mc_auth_public_user(const json_t *user) {
+  json_t *pub = json_object();
+  static const char *keys[] = {"id", "email", "name", "role", "status", "created_at", "updated_at"};
+  for (size_t i = 0; pub && i < sizeof keys / sizeof keys[0]; i++) {
+    json_t *v = json_object_get(user, keys[i]);
+    if (v) json_object_set(pub, keys[i], v);
+  }
+  return pub;
 }
 
 int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *current, size_t current_len,
@@ -106,10 +96,10 @@ int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *curr
 
   if ((rc = mc_store_user_get(auth->store, user_id, &user)) != MC_OK) goto done;
   stored = json_string_value(json_object_get(user, "password_hash"));
-  rc = stored ? verify_password(auth, stored, current, current_len) : MC_ERR_FORBIDDEN;
+  rc = stored ? mc_auth_verify_password(auth, stored, current, current_len) : MC_ERR_FORBIDDEN;
   if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN;
   if (rc != MC_OK) goto done;
-  if ((rc = hash_password(auth, next, next_len, &hash)) != MC_OK) goto done;
+  if ((rc = mc_auth_hash_password(auth, next, next_len, &hash)) != MC_OK) goto done;
   if (!(changes = json_pack("{s:s}", "password_hash", hash))) {
     rc = MC_ERR_INTERNAL;
     goto done;

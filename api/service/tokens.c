@@ -20,6 +20,11 @@ typedef struct family {
   int64_t generation, created_ms, expires_ms;
 } family;
 
+void mc_token_pair_clear(mc_token_pair *pair) {
+  free(pair->access_token);
+  explicit_bzero(pair, sizeof *pair);
+}
+
 static int equal_ct(const char *a, const char *b, size_t n) {
   unsigned char diff = 0;
   for (size_t i = 0; i < n; i++) diff |= (unsigned char)(a[i] ^ b[i]);
@@ -254,18 +259,4 @@ int mc_auth_authenticate(mc_auth *auth, const char *token, json_t **out_user, co
   }
   *out_user = user;
   return MC_OK;
-}
-
-int mc_rate_hit(mc_kv *kv, const char *key, int64_t limit, int64_t window_s, int64_t *retry_after_s) {
-  int64_t count = 0, left = 0;
-  int rc = mc_kv_incr(kv, key, 1, window_s * 1000, &count);
-  *retry_after_s = 0;
-  if (rc != MC_OK) {
-    mc_warn("auth", "rate limit counter unavailable (%s); allowing the request", mc_err_name(rc));
-    return MC_OK;
-  }
-  if (count <= limit) return MC_OK;
-  if (mc_kv_pttl(kv, key, &left) != MC_OK || left < 0) left = window_s * 1000;
-  *retry_after_s = (left + 999) / 1000;
-  return MC_ERR_FORBIDDEN;
 }

@@ -1,0 +1,32 @@
+/* accounts.h - the account itself: the rules for emails and display names, the public view of a
+ * user, and password changes. No HTTP types (service/accounts.c). */
+#ifndef MERCATO_ACCOUNTS_H
+#define MERCATO_ACCOUNTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct mc_auth mc_auth;
+
+#define MC_EMAIL_MAX 254
+#define MC_NAME_MAX_CHARS 200
+#define MC_NAME_MAX (4 * MC_NAME_MAX_CHARS) /* bytes: 200 characters of up to 4 bytes */
+
+/* Trims and lower-cases email into out (MC_EMAIL_MAX + 1 bytes). MC_ERR_INVALID when it is not
+ * a plausible address (one '@', a dotted domain, no spaces or control characters, <= 254). */
+int mc_auth_normalize_email(const char *email, char out[MC_EMAIL_MAX + 1]);
+
+/* Checks a display name: 1..MC_NAME_MAX_CHARS characters of UTF-8 after trimming, no control
+ * characters.
+ * Writes the trimmed copy into out. MC_ERR_INVALID otherwise. */
+int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]);
+
+/* Returns a new object with the public members of a stored user (no password_hash). */
+json_t *mc_auth_public_user(const json_t *user);
+
+/* Changes user_id's password after verifying current (MC_ERR_FORBIDDEN when it does not match)
+ * and revokes every refresh family of the user. */
+int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *current, size_t current_len,
+                            const char *next, size_t next_len);
+
+#endif
