@@ -201,25 +201,14 @@ static void remove_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct
   finish(ctx, resp, mc_cart_remove_coupon(&c, &who, &o), &o);
 }
 
-void mc_http_cart_merge(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
-                        const json_t *user) {
-  const char *uid = json_string_value(json_object_get(user, "id"));
-  const char *tokens[2] = {header_token(req), cookie_token(req)};
-  mc_carts c = carts_of(ctx);
-  int failed = 0;
+int mc_http_cart_tokens(const struct _u_request *req, const char *tokens[2]) {
+  tokens[0] = header_token(req);
+  tokens[1] = cookie_token(req);
+  return tokens[1] != NULL;
+}
 
-  if (tokens[1] && tokens[0] && strcmp(tokens[0], tokens[1]) == 0) tokens[1] = NULL;
-  for (int i = 0; i < 2; i++) {
-    int rc = tokens[i] ? mc_cart_merge(&c, uid, tokens[i], NULL) : MC_OK;
-    if (rc != MC_OK) {
-      failed = 1;
-      mc_warn("http.cart", "request %s: the guest cart was not merged at sign-in: %s", ctx->request_id,
-              mc_err_name(rc));
-    }
-  }
-  /* The cookie has done its work; kept only when its cart could not be merged, so a later
-   * sign-in can still bring it along. */
-  if (cookie_token(req) && !failed) expire_cart_cookie(ctx, resp);
+void mc_http_cart_cookie_expire(mc_http_ctx *ctx, struct _u_response *resp) {
+  expire_cart_cookie(ctx, resp);
 }
 
 const mc_route mc_cart_routes[] = {

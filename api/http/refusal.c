@@ -1,5 +1,6 @@
 /* refusal.c - the one table from a refusal's code (mercato/refusal.h) to an HTTP status and a
  * problem type, and the answer written from it. A new failure is a row here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "mercato/err.h"
@@ -53,6 +54,14 @@ static const refusal_row refusal_table[] = {
   {"internal", 500, NULL},
 };
 
+/* A 429 says when to come back: the refusal's number retry_after, in seconds (at least 1). */
+static void retry_after(struct _u_response *resp, const mc_refusal *r) {
+  char value[24];
+  int64_t s = mc_refusal_number_get(r, "retry_after", 1);
+  snprintf(value, sizeof value, "%lld", (long long)(s < 1 ? 1 : s));
+  u_map_put(resp->map_header, "Retry-After", value);
+}
+
 static const refusal_row *row_of(const char *code) {
   for (size_t i = 0; i < sizeof refusal_table / sizeof refusal_table[0]; i++)
     if (strcmp(refusal_table[i].code, code) == 0) return &refusal_table[i];
@@ -83,6 +92,7 @@ void mc_http_refusal(mc_http_ctx *ctx, struct _u_response *resp, int err, mc_ref
   if (extra && errors) json_object_set_new(extra, "errors", errors);
   else json_decref(errors);
   if (row->status == 503) u_map_put(resp->map_header, "Retry-After", "1");
+  if (row->status == 429) retry_after(resp, r);
   mc_http_problem_with(ctx, resp, row->status, row->problem ? row->problem : r->code, r->detail[0] ? r->detail : NULL,
                        extra);
   mc_refusal_clear(r);

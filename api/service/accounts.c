@@ -87,18 +87,19 @@ json_t *mc_auth_public_user(const json_t *user) {
   return pub;
 }
 
-int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *current, size_t current_len,
-                            const char *next, size_t next_len) {
-  json_t *user = NULL, *changes = NULL;
+int mc_auth_update_profile(mc_auth *auth, const char *user_id, const char *name, json_t **out_user) {
+  json_t *changes = json_pack("{s:s}", "name", name);
+  int rc = changes ? mc_store_user_update(auth->store, user_id, changes, out_user) : MC_ERR_INTERNAL;
+  json_decref(changes);
+  return rc;
+}
+
+/* Stores a hash of next as user_id's password and revokes every refresh family of the user. */
+static int replace_password(mc_auth *auth, const char *user_id, const char *next, size_t next_len) {
+  json_t *changes = NULL;
   char *hash = NULL;
-  const char *stored;
   int rc;
 
-  if ((rc = mc_store_user_get(auth->store, user_id, &user)) != MC_OK) goto done;
-  stored = json_string_value(json_object_get(user, "password_hash"));
-  rc = stored ? mc_auth_verify_password(auth, stored, current, current_len) : MC_ERR_FORBIDDEN;
-  if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN;
-  if (rc != MC_OK) goto done;
   if ((rc = mc_auth_hash_password(auth, next, next_len, &hash)) != MC_OK) goto done;
   if (!(changes = json_pack("{s:s}", "password_hash", hash))) {
     rc = MC_ERR_INTERNAL;
@@ -108,8 +109,36 @@ int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *curr
   rc = mc_auth_revoke_all(auth, user_id);
   mc_info("auth", "password changed for %s; every session revoked", user_id);
 done:
-  json_decref(user);
   json_decref(changes);
   free(hash);
+  return rc;
+}
+
+int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *current, size_t current_len,
+                            const char *next, size_t next_len, json_t **out_user, mc_token_pair *pair,
+                            mc_refusal *why) {
+  json_t *user = NULL;
+  const char *stored;
+  int rc;
+
+  *out_user = NULL;
+  memset(pair, 0, sizeof *pair);
+  if ((rc = mc_store_user_get(auth->store, user_id, &user)) != MC_OK) goto done;
+  stored = json_string_value(json_object_get(user, "password_hash"));
+  rc = stored ? mc_auth_verify_password(auth, stored, current, current_len) : MC_ERR_FORBIDDEN;
+  if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN;
+  if (rc == MC_ERR_FORBIDDEN)
+    mc_refusal_add_error(why, "current_password", "incorrect", "The current password is wrong.");
+  if (rc != MC_OK) goto done;
+  if ((rc = replace_password(auth, user_id, next, next_len)) != MC_OK) goto done;
+  /* Every family is revoked; this client continues with a fresh one. */
+  json_decref(user);
+  user = NULL;
+  if ((rc = mc_store_user_get(auth->store, user_id, &user)) != MC_OK) goto done;
+  if ((rc = mc_auth_issue_pair(auth, user, pair)) != MC_OK) goto done;
+  *out_user = user;
+  user = NULL;
+done:
+  json_decref(user);
   return rc;
 }

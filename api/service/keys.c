@@ -112,6 +112,7 @@ done:
 int mc_auth_init(mc_auth *auth, const mc_config *cfg, mc_store *store, mc_kv *kv) {
   int rc;
   memset(auth, 0, sizeof *auth);
+  auth->cfg = cfg;
   auth->store = store;
   auth->kv = kv;
   auth->access_ttl_s = cfg->access_ttl;

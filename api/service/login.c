@@ -1,5 +1,6 @@
 /* login.c - signing up and signing in: creating accounts, checking passwords at login (the
  * same work whether or not the account exists) and re-hashing old hashes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,4 +72,95 @@ int mc_auth_login(mc_auth *auth, const char *email, const char *password, size_t
   rehash_if_needed(auth, user, password, password_len);
   *out_user = user;
   return MC_OK;
+}
+
+void mc_signin_clear(mc_signin *s) {
+  json_decref(s->user);
+  mc_token_pair_clear(&s->pair);
+  memset(s, 0, sizeof *s);
+}
+
+/* Counts a hit on the limit key; over it, the rate_limited refusal with its retry_after. */
+static int within_limit(mc_auth *auth, const char *key, int64_t limit, int64_t window_s, mc_refusal *why) {
+  int64_t retry = 0;
+  if (mc_rate_hit(auth->kv, key, limit, window_s, &retry) == MC_OK) return MC_OK;
+  mc_refusal_number_set(why, "retry_after", retry);
+  return mc_refuse(why, MC_ERR_FORBIDDEN, "rate_limited", NULL, "Too many attempts; wait before trying again.");
+}
+
+static int network_limit(mc_auth *auth, const char *what, const char *network, int64_t limit, int64_t window_s,
+                         mc_refusal *why) {
+  char key[128];
+  snprintf(key, sizeof key, "rl:%s:ip:%s", what, network ? network : "unknown");
+  return within_limit(auth, key, limit, window_s, why);
+}
+
+static int account_limit(mc_auth *auth, const char *email, mc_refusal *why) {
+  char key[MC_EMAIL_MAX + 32];
+  snprintf(key, sizeof key, "rl:acct:%s", email);
+  return within_limit(auth, key, auth->cfg->rate_login_account, 900, why);
+}
+
+/* Merges the guest carts client names into user's cart; never fails the sign-in. */
+static void merge_guest_carts(const mc_carts *carts, const json_t *user, const mc_signin_client *client,
+                              mc_signin *out) {
+  const char *uid = json_string_value(json_object_get(user, "id"));
+  const char *tokens[2] = {client->guest_tokens[0], client->guest_tokens[1]};
+  int failed = 0;
+
+  if (tokens[1] && tokens[0] && strcmp(tokens[0], tokens[1]) == 0) tokens[1] = NULL;
+  for (int i = 0; i < 2; i++) {
+    int rc = tokens[i] ? mc_cart_merge(carts, uid, tokens[i], NULL) : MC_OK;
+    if (rc != MC_OK) {
+      failed = 1;
+      mc_warn("auth", "the guest cart was not merged at the sign-in of %s: %s", uid, mc_err_name(rc));
+    }
+  }
+  out->guest_carts_merged = !failed;
+}
+
+/* After the password or the new account: the token pair, then the guest carts. */
+static int finish_signin(mc_auth *auth, const mc_carts *carts, json_t *user, const mc_signin_client *client,
+                         mc_signin *out) {
+  int rc = mc_auth_issue_pair(auth, user, &out->pair);
+  if (rc != MC_OK) {
+    json_decref(user);
+    return rc;
+  }
+  out->user = user;
+  merge_guest_carts(carts, user, client, out);
+  return MC_OK;
+}
+
+int mc_auth_signin(mc_auth *auth, const mc_carts *carts, const char *email, const char *password, size_t len,
+                   const mc_signin_client *client, mc_signin *out, mc_refusal *why) {
+  json_t *user = NULL;
+  int rc;
+
+  memset(out, 0, sizeof *out);
+  if ((rc = network_limit(auth, "login", client->network, auth->cfg->rate_login_ip, 60, why)) != MC_OK) return rc;
+  if (email[0] && (rc = account_limit(auth, email, why)) != MC_OK) return rc;
+  rc = mc_auth_login(auth, email, password, len, &user);
+  if (rc == MC_ERR_FORBIDDEN) {
+    mc_info("auth", "failed login");
+    return mc_refuse(why, rc, "invalid_credentials", NULL, "The email address or password is wrong.");
+  }
+  if (rc != MC_OK) return rc;
+  mc_info("auth", "login of %s", json_string_value(json_object_get(user, "id")));
+  return finish_signin(auth, carts, user, client, out);
+}
+
+int mc_auth_signup(mc_auth *auth, const mc_carts *carts, const char *email, const char *password, size_t len,
+                   const char *name, const mc_signin_client *client, mc_signin *out, mc_refusal *why) {
+  json_t *user = NULL;
+  int rc;
+
+  memset(out, 0, sizeof *out);
+  if ((rc = network_limit(auth, "signup", client->network, auth->cfg->rate_signup_ip, 3600, why)) != MC_OK) return rc;
+  if ((rc = account_limit(auth, email, why)) != MC_OK) return rc;
+  rc = mc_auth_create_user(auth, email, password, len, name, "customer", &user);
+  if (rc == MC_ERR_CONFLICT)
+    return mc_refuse(why, rc, "email_taken", NULL, "An account with this email address already exists.");
+  if (rc != MC_OK) return rc;
+  return finish_signin(auth, carts, user, client, out);
 }

@@ -6,6 +6,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "mercato/refusal.h"
+#include "mercato/tokens.h"
+
 typedef struct mc_auth mc_auth;
 
 #define MC_EMAIL_MAX 254
@@ -24,9 +27,16 @@ int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]);
 /* Returns a new object with the public members of a stored user (no password_hash). */
 json_t *mc_auth_public_user(const json_t *user);
 
-/* Changes user_id's password after verifying current (MC_ERR_FORBIDDEN when it does not match)
- * and revokes every refresh family of the user. */
+/* Sets user_id's display name (normalised by the caller). *out_user (new reference) is the
+ * stored user. */
+int mc_auth_update_profile(mc_auth *auth, const char *user_id, const char *name, json_t **out_user);
+
+/* Changes user_id's password after verifying current and revokes every refresh family of the
+ * user; the caller continues with a fresh pair (*pair, and *out_user a new reference to the
+ * stored user). A wrong current password is MC_ERR_FORBIDDEN with the validation refusal
+ * (why may be NULL) naming current_password "incorrect". */
 int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *current, size_t current_len,
-                            const char *next, size_t next_len);
+                            const char *next, size_t next_len, json_t **out_user, mc_token_pair *pair,
+                            mc_refusal *why);
 
 #endif

@@ -22,6 +22,7 @@
 #include "mercato/store.h"
 
 typedef struct mc_auth {
+  const mc_config *cfg;          /* borrowed: the limits */
   mc_store *store;               /* borrowed */
   mc_kv *kv;                     /* borrowed */
   mc_jwt_keys *keys;             /* owned */

@@ -7,7 +7,44 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "mercato/carts.h"
+#include "mercato/refusal.h"
+#include "mercato/tokens.h"
+
 typedef struct mc_auth mc_auth;
+
+/* Who is signing in, besides the credentials: where from (for the guessing limits) and the
+ * guest carts they bring along. Everything is borrowed. */
+typedef struct mc_signin_client {
+  const char *network;         /* the client's IPv4 address or IPv6 /64 (mc_http_client_ip) */
+  const char *guest_tokens[2]; /* guest cart tokens to merge into the customer's cart, or NULL */
+} mc_signin_client;
+
+/* What a sign-in or sign-up hands back on MC_OK; mc_signin_clear frees it. */
+typedef struct mc_signin {
+  json_t *user;           /* owned: the stored user */
+  mc_token_pair pair;     /* owned: a new refresh family and its access token */
+  int guest_carts_merged; /* 1 when no guest cart named was left unmerged (the cookie may go) */
+} mc_signin;
+
+/* Frees what s holds and empties it (safe on an empty one). */
+void mc_signin_clear(mc_signin *s);
+
+/* Signs in: the login limits for client->network and email, the password check
+ * (mc_auth_login), a new token pair, then the guest carts merged into the customer's cart
+ * (mc_cart_merge with carts; a merge that fails is logged and never fails the sign-in).
+ * email is normalised, or "" for one that cannot name an account (checked like an unknown one).
+ * Refusals (why may be NULL): "invalid_credentials" (MC_ERR_FORBIDDEN) for a wrong password,
+ * an unknown email or a disabled account alike; "rate_limited" (MC_ERR_FORBIDDEN) with the
+ * number retry_after (seconds). Other errors (MC_ERR_UNAVAILABLE, ...) leave why alone. */
+int mc_auth_signin(mc_auth *auth, const mc_carts *carts, const char *email, const char *password, size_t len,
+                   const mc_signin_client *client, mc_signin *out, mc_refusal *why);
+
+/* Signs up a customer from validated fields (email normalised, password checked, name
+ * normalised), then signs them in as mc_auth_signin does, guest carts included. Refusals:
+ * "email_taken" (MC_ERR_CONFLICT), "rate_limited" (MC_ERR_FORBIDDEN, retry_after). */
+int mc_auth_signup(mc_auth *auth, const mc_carts *carts, const char *email, const char *password, size_t len,
+                   const char *name, const mc_signin_client *client, mc_signin *out, mc_refusal *why);
 
 /* Creates an account with role (customer or admin) from already validated fields.
  * *out_user (new reference) is the stored user. MC_ERR_CONFLICT when the email is taken. */
