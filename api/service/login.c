@@ -80,25 +80,34 @@ void mc_signin_clear(mc_signin *s) {
   memset(s, 0, sizeof *s);
 }
 
-/* Counts a hit on the limit key; over it, the rate_limited refusal with its retry_after. */
-static int within_limit(mc_auth *auth, const char *key, int64_t limit, int64_t window_s, mc_refusal *why) {
-  int64_t retry = 0;
-  if (mc_rate_hit(auth->kv, key, limit, window_s, &retry) == MC_OK) return MC_OK;
+/* Over a limit: the rate_limited refusal with its retry_after. */
+static int limited(int64_t retry, mc_refusal *why) {
   mc_refusal_number_set(why, "retry_after", retry);
   return mc_refuse(why, MC_ERR_FORBIDDEN, "rate_limited", NULL, "Too many attempts; wait before trying again.");
 }
 
+/* Counts a hit on the client network's limit for what ("login", "signup"); fails closed. */
 static int network_limit(mc_auth *auth, const char *what, const char *network, int64_t limit, int64_t window_s,
                          mc_refusal *why) {
   char key[128];
-  snprintf(key, sizeof key, "rl:%s:ip:%s", what, network ? network : "unknown");
-  return within_limit(auth, key, limit, window_s, why);
+  int64_t retry = 0;
+  snprintf(key, sizeof key, "rl:%s:ip:%s", what, network && *network ? network : "unknown");
+  int rc = mc_rate_hit_closed(auth->kv, key, limit, window_s, &retry);
+  return rc == MC_ERR_FORBIDDEN ? limited(retry, why) : rc;
 }
 
-static int account_limit(mc_auth *auth, const char *email, mc_refusal *why) {
-  char key[MC_EMAIL_MAX + 32];
-  snprintf(key, sizeof key, "rl:acct:%s", email);
-  return within_limit(auth, key, auth->cfg->rate_login_account, 900, why);
+mc_guess_limits mc_auth_guess_limits(const mc_auth *auth) {
+  const mc_config *cfg = auth->cfg;
+  return (mc_guess_limits){cfg->rate_login_account, 900, cfg->login_slowdown_after, cfg->login_slowdown_delay};
+}
+
+int mc_auth_guess_begin(mc_auth *auth, const char *account, const char *network, mc_guess *g, mc_refusal *why) {
+  mc_guess_limits lim = mc_auth_guess_limits(auth);
+  int64_t retry = 0;
+  int rc = network_limit(auth, "login", network, auth->cfg->rate_login_ip, 60, why);
+  if (rc != MC_OK) return rc;
+  rc = mc_rate_guess_begin(auth->kv, &lim, account, network, g, &retry);
+  return rc == MC_ERR_FORBIDDEN ? limited(retry, why) : rc;
 }
 
 /* Merges the guest carts client names into user's cart; never fails the sign-in. */
@@ -135,12 +144,16 @@ static int finish_signin(mc_auth *auth, const mc_carts *carts, json_t *user, con
 int mc_auth_signin(mc_auth *auth, const mc_carts *carts, const char *email, const char *password, size_t len,
                    const mc_signin_client *client, mc_signin *out, mc_refusal *why) {
   json_t *user = NULL;
+  mc_guess guess;
   int rc;
 
   memset(out, 0, sizeof *out);
-  if ((rc = network_limit(auth, "login", client->network, auth->cfg->rate_login_ip, 60, why)) != MC_OK) return rc;
-  if (email[0] && (rc = account_limit(auth, email, why)) != MC_OK) return rc;
+  /* An email that cannot name an account only counts against the network. */
+  if (!email[0]) rc = network_limit(auth, "login", client->network, auth->cfg->rate_login_ip, 60, why);
+  else rc = mc_auth_guess_begin(auth, email, client->network, &guess, why);
+  if (rc != MC_OK) return rc;
   rc = mc_auth_login(auth, email, password, len, &user);
+  if (email[0] && (rc == MC_OK || rc == MC_ERR_FORBIDDEN)) mc_rate_guess_end(auth->kv, &guess, rc == MC_OK);
   if (rc == MC_ERR_FORBIDDEN) {
     mc_info("auth", "failed login");
     return mc_refuse(why, rc, "invalid_credentials", NULL, "The email address or password is wrong.");
@@ -157,7 +170,8 @@ int mc_auth_signup(mc_auth *auth, const mc_carts *carts, const char *email, cons
 
   memset(out, 0, sizeof *out);
   if ((rc = network_limit(auth, "signup", client->network, auth->cfg->rate_signup_ip, 3600, why)) != MC_OK) return rc;
-  if ((rc = account_limit(auth, email, why)) != MC_OK) return rc;
+  /* No account limit: signing up with someone's email is no guess at their password, and
+   * must not count against their sign-ins. */
   rc = mc_auth_create_user(auth, email, password, len, name, "customer", &user);
   if (rc == MC_ERR_CONFLICT)
     return mc_refuse(why, rc, "email_taken", NULL, "An account with this email address already exists.");

@@ -41,7 +41,11 @@ typedef struct mc_config {
   int argon2_t;             /* MERCATO_ARGON2_T */
   int argon2_p;             /* MERCATO_ARGON2_P */
   int rate_login_ip;        /* MERCATO_RATE_LOGIN_IP: login attempts per IP per minute */
-  int rate_login_account;   /* MERCATO_RATE_LOGIN_ACCOUNT: login attempts per account per 15 min */
+  int rate_login_account;   /* MERCATO_RATE_LOGIN_ACCOUNT: failed sign-ins per account and client
+                             * network per 15 min (the hard limit; see README "Sign-in limits") */
+  int login_slowdown_after; /* MERCATO_LOGIN_SLOWDOWN_AFTER: failed sign-ins on one account per 15 min
+                             * from all networks before networks that failed on it are slowed */
+  int login_slowdown_delay; /* MERCATO_LOGIN_SLOWDOWN_DELAY: seconds between such a network's tries */
   int rate_signup_ip;       /* MERCATO_RATE_SIGNUP_IP: signups per IP per hour */
   char *admin_email;        /* MERCATO_ADMIN_EMAIL: first admin created at start when none exists */
   char *admin_password;     /* MERCATO_ADMIN_PASSWORD: that admin's password */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "mercato/carts.h"
+#include "mercato/ratelimit.h"
 #include "mercato/refusal.h"
 #include "mercato/tokens.h"
 
@@ -29,6 +30,16 @@ typedef struct mc_signin {
 
 /* Frees what s holds and empties it (safe on an empty one). */
 void mc_signin_clear(mc_signin *s);
+
+/* The guessing limits the configuration sets (MERCATO_RATE_LOGIN_ACCOUNT per account and
+ * network per 15 minutes, MERCATO_LOGIN_SLOWDOWN_AFTER and _DELAY; see ratelimit.h). */
+mc_guess_limits mc_auth_guess_limits(const mc_auth *auth);
+
+/* Before checking a password of account (an email) from network: counts the attempt against
+ * the network (MERCATO_RATE_LOGIN_IP a minute) and the guessing limits. MC_OK to go ahead
+ * (then mc_rate_guess_end(auth->kv, g, success)); "rate_limited" (MC_ERR_FORBIDDEN, with
+ * retry_after) in why; MC_ERR_UNAVAILABLE when the kv does not answer (fails closed). */
+int mc_auth_guess_begin(mc_auth *auth, const char *account, const char *network, mc_guess *g, mc_refusal *why);
 
 /* Signs in: the login limits for client->network and email, the password check
  * (mc_auth_login), a new token pair, then the guest carts merged into the customer's cart
