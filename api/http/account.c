@@ -38,7 +38,6 @@ static void change_password(mc_http_ctx *ctx, const struct _u_request *req, stru
   const char *uid = json_string_value(json_object_get(ctx->user, "id"));
   mc_token_pair pair = {0};
   mc_refusal why = {0};
-  (void)req;
   const json_t *body = mc_body_object(ctx, password_fields, &errors);
   const char *current = mc_body_string(body, "current_password", 1, 4096, &errors);
   const char *next = mc_body_string(body, "new_password", 1, 4096, &errors);
@@ -50,7 +49,9 @@ static void change_password(mc_http_ctx *ctx, const struct _u_request *req, stru
     mc_http_invalid(ctx, resp, errors);
     return;
   }
-  int rc = mc_auth_change_password(&ctx->app->auth, uid, current,
+  char ip[64];
+  mc_http_client_ip(req, ip, sizeof ip);
+  int rc = mc_auth_change_password(&ctx->app->auth, uid, ip, current,
                                    json_string_length(json_object_get(body, "current_password")), next, next_len,
                                    &user, &pair, &why);
   if (rc == MC_OK) mc_http_send_tokens(ctx, resp, 200, user, &pair, in_body);

@@ -114,20 +114,35 @@ done:
   return rc;
 }
 
-int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *current, size_t current_len,
-                            const char *next, size_t next_len, json_t **out_user, mc_token_pair *pair,
-                            mc_refusal *why) {
+/* Checks current as user's password under the guessing limits shared with sign-in (the account
+ * is the email). MC_OK on a match; refusals as mc_auth_change_password's. */
+static int check_current(mc_auth *auth, const json_t *user, const char *network, const char *current,
+                         size_t current_len, mc_refusal *why) {
+  const char *stored = json_string_value(json_object_get(user, "password_hash"));
+  const char *email = json_string_value(json_object_get(user, "email"));
+  mc_guess guess;
+  int rc;
+
+  if (!email) return MC_ERR_INTERNAL;
+  if ((rc = mc_auth_guess_begin(auth, email, network, &guess, why)) != MC_OK) return rc;
+  rc = stored ? mc_auth_verify_password(auth, email, stored, current, current_len) : MC_ERR_FORBIDDEN;
+  if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN;
+  if (rc == MC_OK || rc == MC_ERR_FORBIDDEN) mc_rate_guess_end(auth->kv, &guess, rc == MC_OK);
+  if (rc == MC_ERR_CONFLICT) return mc_auth_limited(1, why);
+  return rc;
+}
+
+int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *network, const char *current,
+                            size_t current_len, const char *next, size_t next_len, json_t **out_user,
+                            mc_token_pair *pair, mc_refusal *why) {
   json_t *user = NULL;
-  const char *stored;
   int rc;
 
   *out_user = NULL;
   memset(pair, 0, sizeof *pair);
   if ((rc = mc_store_user_get(auth->store, user_id, &user)) != MC_OK) goto done;
-  stored = json_string_value(json_object_get(user, "password_hash"));
-  rc = stored ? mc_auth_verify_password(auth, stored, current, current_len) : MC_ERR_FORBIDDEN;
-  if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN;
-  if (rc == MC_ERR_FORBIDDEN)
+  rc = check_current(auth, user, network, current, current_len, why);
+  if (rc == MC_ERR_FORBIDDEN && !why->code)
     mc_refusal_add_error(why, "current_password", "incorrect", "The current password is wrong.");
   if (rc != MC_OK) goto done;
   if ((rc = replace_password(auth, user_id, next, next_len)) != MC_OK) goto done;

@@ -132,6 +132,7 @@ int mc_auth_init(mc_auth *auth, const mc_config *cfg, mc_store *store, mc_kv *kv
     goto fail;
   }
   auth->argon_slots_ready = 1;
+  pthread_mutex_init(&auth->argon_lock, NULL);
   if ((rc = load_keys(auth, cfg)) != MC_OK) goto fail;
   return MC_OK;
 fail:
@@ -140,7 +141,10 @@ fail:
 }
 
 void mc_auth_free(mc_auth *auth) {
-  if (auth->argon_slots_ready) sem_destroy(&auth->argon_slots);
+  if (auth->argon_slots_ready) {
+    sem_destroy(&auth->argon_slots);
+    pthread_mutex_destroy(&auth->argon_lock);
+  }
   mc_jwt_keys_free(auth->keys);
   free(auth->issuer);
   free(auth->audience);

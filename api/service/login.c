@@ -53,16 +53,17 @@ int mc_auth_login(mc_auth *auth, const char *email, const char *password, size_t
   json_t *user = NULL;
   int rc = mc_store_user_get_by_email(auth->store, email, &user);
   const char *hash, *status;
+  const char *account = email[0] ? email : NULL;
 
   *out_user = NULL;
   if (rc == MC_ERR_NOT_FOUND) {
-    mc_auth_verify_password(auth, NULL, password, password_len);
-    return MC_ERR_FORBIDDEN;
+    rc = mc_auth_verify_password(auth, account, NULL, password, password_len);
+    return rc == MC_ERR_CONFLICT ? rc : MC_ERR_FORBIDDEN;
   }
   if (rc != MC_OK) return rc;
   hash = json_string_value(json_object_get(user, "password_hash"));
   status = json_string_value(json_object_get(user, "status"));
-  rc = hash ? mc_auth_verify_password(auth, hash, password, password_len) : MC_ERR_FORBIDDEN;
+  rc = hash ? mc_auth_verify_password(auth, account, hash, password, password_len) : MC_ERR_FORBIDDEN;
   if (rc == MC_ERR_INVALID) rc = MC_ERR_FORBIDDEN; /* a corrupt hash never lets anyone in */
   if (rc == MC_OK && (!status || strcmp(status, "active") != 0)) rc = MC_ERR_FORBIDDEN;
   if (rc != MC_OK) {
@@ -81,7 +82,7 @@ void mc_signin_clear(mc_signin *s) {
 }
 
 /* Over a limit: the rate_limited refusal with its retry_after. */
-static int limited(int64_t retry, mc_refusal *why) {
+int mc_auth_limited(int64_t retry, mc_refusal *why) {
   mc_refusal_number_set(why, "retry_after", retry);
   return mc_refuse(why, MC_ERR_FORBIDDEN, "rate_limited", NULL, "Too many attempts; wait before trying again.");
 }
@@ -93,7 +94,7 @@ static int network_limit(mc_auth *auth, const char *what, const char *network, i
   int64_t retry = 0;
   snprintf(key, sizeof key, "rl:%s:ip:%s", what, network && *network ? network : "unknown");
   int rc = mc_rate_hit_closed(auth->kv, key, limit, window_s, &retry);
-  return rc == MC_ERR_FORBIDDEN ? limited(retry, why) : rc;
+  return rc == MC_ERR_FORBIDDEN ? mc_auth_limited(retry, why) : rc;
 }
 
 mc_guess_limits mc_auth_guess_limits(const mc_auth *auth) {
@@ -107,7 +108,7 @@ int mc_auth_guess_begin(mc_auth *auth, const char *account, const char *network,
   int rc = network_limit(auth, "login", network, auth->cfg->rate_login_ip, 60, why);
   if (rc != MC_OK) return rc;
   rc = mc_rate_guess_begin(auth->kv, &lim, account, network, g, &retry);
-  return rc == MC_ERR_FORBIDDEN ? limited(retry, why) : rc;
+  return rc == MC_ERR_FORBIDDEN ? mc_auth_limited(retry, why) : rc;
 }
 
 /* Merges the guest carts client names into user's cart; never fails the sign-in. */
@@ -154,6 +155,7 @@ int mc_auth_signin(mc_auth *auth, const mc_carts *carts, const char *email, cons
   if (rc != MC_OK) return rc;
   rc = mc_auth_login(auth, email, password, len, &user);
   if (email[0] && (rc == MC_OK || rc == MC_ERR_FORBIDDEN)) mc_rate_guess_end(auth->kv, &guess, rc == MC_OK);
+  if (rc == MC_ERR_CONFLICT) return mc_auth_limited(1, why); /* another check of this account runs */
   if (rc == MC_ERR_FORBIDDEN) {
     mc_info("auth", "failed login");
     return mc_refuse(why, rc, "invalid_credentials", NULL, "The email address or password is wrong.");

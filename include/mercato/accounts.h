@@ -33,10 +33,14 @@ int mc_auth_update_profile(mc_auth *auth, const char *user_id, const char *name,
 
 /* Changes user_id's password after verifying current and revokes every refresh family of the
  * user; the caller continues with a fresh pair (*pair, and *out_user a new reference to the
- * stored user). A wrong current password is MC_ERR_FORBIDDEN with the validation refusal
- * (why may be NULL) naming current_password "incorrect". */
-int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *current, size_t current_len,
-                            const char *next, size_t next_len, json_t **out_user, mc_token_pair *pair,
-                            mc_refusal *why);
+ * stored user). The check of current is a guess like a sign-in's: it counts in the account's
+ * guessing limits from network (mc_auth_guess_begin; the account is the user's email).
+ * Refusals in why: a wrong current password is MC_ERR_FORBIDDEN with the validation refusal
+ * naming current_password "incorrect"; "rate_limited" (MC_ERR_FORBIDDEN, retry_after) past the
+ * limits or while another check of the account runs; MC_ERR_UNAVAILABLE when the limits
+ * cannot be checked. why must not be NULL. */
+int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *network, const char *current,
+                            size_t current_len, const char *next, size_t next_len, json_t **out_user,
+                            mc_token_pair *pair, mc_refusal *why);
 
 #endif

@@ -11,6 +11,7 @@
 #define MERCATO_AUTH_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <semaphore.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,9 @@
 #include "mercato/kv.h"
 #include "mercato/password.h"
 #include "mercato/store.h"
+
+/* Verifications running at once, all accounts together: far more than the worker threads. */
+#define MC_ARGON_ACCOUNTS_MAX 256
 
 typedef struct mc_auth {
   const mc_config *cfg;          /* borrowed: the limits */
@@ -34,6 +38,10 @@ typedef struct mc_auth {
    * cores adds memory (19 MiB a hash by default) and no throughput, so they queue here. */
   sem_t argon_slots;
   int argon_slots_ready;
+  /* The accounts with a verification running (argon_slots.c), 0 for a free entry: one at a
+   * time per account, so a flood of guesses at one account cannot hold every slot. */
+  pthread_mutex_t argon_lock;
+  uint64_t argon_accounts[MC_ARGON_ACCOUNTS_MAX];
 } mc_auth;
 
 /* ---- the context (service/keys.c) ---- */
@@ -50,8 +58,11 @@ void mc_auth_free(mc_auth *auth);
 int mc_auth_hash_password(mc_auth *auth, const char *password, size_t len, char **out);
 
 /* Verifies password against encoded, or against the dummy hash when encoded is NULL (the same
- * work for an account that does not exist). MC_OK on a match, else mc_password_verify's codes. */
-int mc_auth_verify_password(mc_auth *auth, const char *encoded, const char *password, size_t len);
+ * work for an account that does not exist). MC_OK on a match, else mc_password_verify's codes.
+ * account (an email; may be NULL) runs one verification at a time: MC_ERR_CONFLICT, at once
+ * and without Argon2 work, while another for the same account runs. */
+int mc_auth_verify_password(mc_auth *auth, const char *account, const char *encoded, const char *password,
+                            size_t len);
 
 #include "mercato/accounts.h"
 #include "mercato/login.h"

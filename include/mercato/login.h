@@ -41,6 +41,9 @@ mc_guess_limits mc_auth_guess_limits(const mc_auth *auth);
  * retry_after) in why; MC_ERR_UNAVAILABLE when the kv does not answer (fails closed). */
 int mc_auth_guess_begin(mc_auth *auth, const char *account, const char *network, mc_guess *g, mc_refusal *why);
 
+/* Writes the "rate_limited" refusal with retry_after (seconds) into why; MC_ERR_FORBIDDEN. */
+int mc_auth_limited(int64_t retry_after_s, mc_refusal *why);
+
 /* Signs in: the login limits for client->network and email, the password check
  * (mc_auth_login), a new token pair, then the guest carts merged into the customer's cart
  * (mc_cart_merge with carts; a merge that fails is logged and never fails the sign-in).
@@ -64,7 +67,8 @@ int mc_auth_create_user(mc_auth *auth, const char *email, const char *password, 
 
 /* Checks email and password. MC_OK with *out_user (new reference) for an active account whose
  * password matches (re-hashing a hash below the current policy); MC_ERR_FORBIDDEN for a wrong
- * password, an unknown email or a disabled account alike, after the same Argon2 work. */
+ * password, an unknown email or a disabled account alike, after the same Argon2 work;
+ * MC_ERR_CONFLICT, with no work, while another check of the same email runs. */
 int mc_auth_login(mc_auth *auth, const char *email, const char *password, size_t password_len,
                   json_t **out_user);
 

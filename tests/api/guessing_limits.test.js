@@ -111,3 +111,45 @@ test('signups with the victim\'s email do not count against their sign-ins', asy
     await stop();
   }
 });
+
+test('a burst of wrong current passwords on POST /me/password gets 429, and the right one from the same token then waits too', async () => {
+  const { srv, stop } = await limitedServer(['--rate-login-account', '3']);
+  try {
+    const email = uniqueEmail('stolen');
+    const { access_token: token } = await signup(srv, email);
+    const change = (current, addr = ATTACKER) => from(srv, addr, 'POST', '/api/v1/me/password', {
+      headers: { authorization: `Bearer ${token}` },
+      body: { current_password: current, new_password: 'a brand new passphrase', token_delivery: 'body' },
+    });
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await change(`stolen-token guess ${i}`)).status);
+    assert.deepEqual(statuses, [422, 422, 422, 429, 429, 429, 429, 429, 429, 429]);
+    assertRateLimited(await change(PASSWORD), 900);
+    // Password guesses and sign-in guesses share the account's budget on that network.
+    assertRateLimited(await login(srv, ATTACKER, email, PASSWORD), 900);
+    // The password is unchanged, and its owner still signs in and changes it from elsewhere.
+    assert.equal((await login(srv, OWNER, email, PASSWORD)).status, 200);
+    const own = await change(PASSWORD, OWNER);
+    assert.equal(own.status, 200, own.text);
+  } finally {
+    await stop();
+  }
+});
+
+test('concurrent guesses at one account run one Argon2 check at a time: the others get 429 at once, and other accounts still sign in', async () => {
+  const { srv, stop } = await limitedServer(['--rate-login-account', '100000']);
+  try {
+    const target = uniqueEmail('flooded');
+    const other = uniqueEmail('bystander');
+    await signup(srv, target);
+    await signup(srv, other);
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => login(srv, `127.0.1.${i + 1}`, target, `parallel guess ${i}`)));
+    const statuses = burst.map((r) => r.status);
+    assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join(' '));
+    assert.ok(statuses.includes(429), `one account's checks do not run side by side: ${statuses.join(' ')}`);
+    for (const r of burst.filter((x) => x.status === 429)) assertRateLimited(r, 1);
+    assert.equal((await login(srv, OWNER, other, PASSWORD)).status, 200);
+  } finally {
+    await stop();
+  }
+});
