@@ -75,6 +75,8 @@ static const setting settings[] = {
    "seconds a refresh token stays valid unused"},
   {"refresh-max-ttl", T_INT, OFF(refresh_max_ttl), "2592000", 60, 31536000,
    "seconds a refresh token family lives at most, however often it is used"},
+  {"refresh-families-max", T_INT, OFF(refresh_families_max), "10", 1, 1000,
+   "refresh token families (signed-in devices) a user keeps; a new sign-in past it revokes the oldest"},
   {"cookie-secure", T_BOOL, OFF(cookie_secure), "1", 0, 0,
    "mark the refresh cookie Secure (browsers accept Secure cookies on http://localhost)"},
   {"argon2-m-kib", T_INT, OFF(argon2_m_kib), "19456", 19456, 1048576, "Argon2id memory per hash, KiB"},

@@ -36,6 +36,7 @@ typedef struct mc_config {
   int access_ttl;           /* MERCATO_ACCESS_TTL: access token lifetime, seconds */
   int refresh_idle_ttl;     /* MERCATO_REFRESH_IDLE_TTL: refresh token idle lifetime, seconds */
   int refresh_max_ttl;      /* MERCATO_REFRESH_MAX_TTL: refresh family absolute lifetime, seconds */
+  int refresh_families_max; /* MERCATO_REFRESH_FAMILIES_MAX: refresh families a user keeps (newest) */
   int cookie_secure;        /* MERCATO_COOKIE_SECURE: Secure flag on the refresh cookie */
   int argon2_m_kib;         /* MERCATO_ARGON2_M_KIB */
   int argon2_t;             /* MERCATO_ARGON2_T */
