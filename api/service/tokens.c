@@ -302,7 +302,8 @@ int mc_auth_authenticate(mc_auth *auth, const char *token, json_t **out_user, co
   mc_jwt_claims claims;
   json_t *user = NULL;
   const char *status;
-  int rc = mc_jwt_verify(auth->keys, token, auth->issuer, auth->audience, 30, time(NULL), &claims, out_reason);
+  int rc = mc_jwt_verify(auth->keys, token, auth->issuer, auth->audience, 30, auth->access_ttl_s, time(NULL),
+                         &claims, out_reason);
   *out_user = NULL;
   if (rc != MC_OK) return MC_ERR_FORBIDDEN;
   rc = mc_store_user_get_account(auth->store, claims.sub, &user);
