@@ -1,5 +1,5 @@
-/* login.c - signing up and signing in: creating accounts, checking passwords at login (the
- * same work whether or not the account exists) and re-hashing old hashes. */
+/* login.c - signing up and signing in: accounts created, passwords checked (the same work
+ * whether or not the account exists) under the guessing limits, tokens, the guest-cart merge. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
