@@ -110,6 +110,8 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
     mc_error("app", "the shipping or tax settings are out of range");
     goto fail;
   }
+  app->catalog = (mc_catalog){.cfg = cfg, .store = app->store, .kv = app->kv};
+  app->carts = (mc_carts){.cfg = cfg, .pricing = &app->pricing, .store = app->store, .kv = app->kv};
   err = MC_ERR_INTERNAL;
   if (!(app->router = mc_router_new())) goto fail;
   const struct {

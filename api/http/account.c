@@ -15,7 +15,7 @@ static void me(mc_http_ctx *ctx, const struct _u_request *req, struct _u_respons
 }
 
 static void patch_me(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  json_t *errors = NULL, *changes = NULL, *user = NULL;
+  json_t *errors = NULL, *user = NULL;
   char name[MC_NAME_MAX + 1];
   (void)req;
   const json_t *body = mc_body_object(ctx, patch_fields, &errors);
@@ -26,22 +26,18 @@ static void patch_me(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
     mc_http_invalid(ctx, resp, errors);
     return;
   }
-  changes = json_pack("{s:s}", "name", name);
-  int rc = changes ? mc_store_user_update(ctx->app->store, json_string_value(json_object_get(ctx->user, "id")),
-                                          changes, &user, NULL)
-                   : MC_ERR_INTERNAL;
+  int rc = mc_auth_update_profile(&ctx->app->auth, json_string_value(json_object_get(ctx->user, "id")), name, &user);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "user", mc_auth_public_user(user)));
   else mc_http_error(ctx, resp, rc, NULL);
-  json_decref(changes);
   json_decref(user);
 }
 
 static void change_password(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  json_t *errors = NULL;
+  json_t *errors = NULL, *user = NULL;
   const char *reason;
   const char *uid = json_string_value(json_object_get(ctx->user, "id"));
   mc_token_pair pair = {0};
-  (void)req;
+  mc_refusal why = {0};
   const json_t *body = mc_body_object(ctx, password_fields, &errors);
   const char *current = mc_body_string(body, "current_password", 1, 4096, &errors);
   const char *next = mc_body_string(body, "new_password", 1, 4096, &errors);
@@ -53,19 +49,13 @@ static void change_password(mc_http_ctx *ctx, const struct _u_request *req, stru
     mc_http_invalid(ctx, resp, errors);
     return;
   }
-  int rc = mc_auth_change_password(&ctx->app->auth, uid, current,
-                                   json_string_length(json_object_get(body, "current_password")), next, next_len);
-  if (rc == MC_ERR_FORBIDDEN) {
-    mc_http_add_error(&errors, "current_password", "incorrect", "The current password is wrong.");
-    mc_http_invalid(ctx, resp, errors);
-    return;
-  }
-  /* Every family is revoked; this client continues with a fresh one. */
-  json_t *user = NULL;
-  if (rc == MC_OK) rc = mc_store_user_get(ctx->app->store, uid, &user);
-  if (rc == MC_OK) rc = mc_auth_issue_pair(&ctx->app->auth, user, &pair);
+  char ip[64];
+  mc_http_client_ip(req, ip, sizeof ip);
+  int rc = mc_auth_change_password(&ctx->app->auth, uid, ip, current,
+                                   json_string_length(json_object_get(body, "current_password")), next, next_len,
+                                   &user, &pair, &why);
   if (rc == MC_OK) mc_http_send_tokens(ctx, resp, 200, user, &pair, in_body);
-  else mc_http_error(ctx, resp, rc, NULL);
+  else mc_http_refusal(ctx, resp, rc, &why);
   mc_token_pair_clear(&pair);
   json_decref(user);
 }

@@ -18,10 +18,6 @@ static const char *const product_create_fields[] = {"name",  "slug",   "descript
 static const char *const product_update_fields[] = {"name",  "slug",  "description", "price",        "compare_at_price",
                                                     "sku",   "stock", "active",      "category_ids", NULL};
 
-static mc_catalog catalog_of(const mc_http_ctx *ctx) {
-  return (mc_catalog){ctx->app->cfg, ctx->app->store, ctx->app->kv};
-}
-
 /* Answers a failed read with the status of rc (missing: the detail of a 404). */
 static void failed(mc_http_ctx *ctx, struct _u_response *resp, int rc, const char *missing) {
   mc_http_error(ctx, resp, rc, rc == MC_ERR_NOT_FOUND ? missing : NULL);
@@ -58,12 +54,12 @@ static int product_create(const mc_catalog *cat, const char *id, const json_t *b
  * refusal, unknown fields included. */
 static void write_doc(mc_http_ctx *ctx, struct _u_response *resp, const char *const *fields, write_fn write,
                       const char *name, const char *base) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   mc_refusal why = {0};
   json_t *errors = NULL, *doc = NULL;
   const json_t *body = mc_body_object(ctx, fields, &errors);
   mc_refusal_take_errors(&why, errors);
-  int rc = body ? write(&cat, base ? NULL : mc_http_param(ctx, "id"), body, &doc, &why) : MC_ERR_INVALID;
+  int rc = body ? write(cat, base ? NULL : mc_http_param(ctx, "id"), body, &doc, &why) : MC_ERR_INVALID;
   if (rc != MC_OK) {
     mc_http_refusal(ctx, resp, rc, &why);
     return;
@@ -76,19 +72,19 @@ static void write_doc(mc_http_ctx *ctx, struct _u_response *resp, const char *co
 /* --- categories -------------------------------------------------------------------------------- */
 
 static void list_categories(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   json_t *out = NULL;
   if (!mc_http_no_query(ctx, req, resp)) return;
-  int rc = mc_catalog_categories_admin(&cat, &out);
+  int rc = mc_catalog_categories_admin(cat, &out);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, out);
   else failed(ctx, resp, rc, NULL);
 }
 
 static void get_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   json_t *doc = NULL;
   if (!mc_http_no_query(ctx, req, resp)) return;
-  int rc = mc_catalog_category_get(&cat, mc_http_param(ctx, "id"), &doc);
+  int rc = mc_catalog_category_get(cat, mc_http_param(ctx, "id"), &doc);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "category", doc));
   else failed(ctx, resp, rc, "There is no category with this id.");
 }
@@ -104,10 +100,10 @@ static void update_category(mc_http_ctx *ctx, const struct _u_request *req, stru
 }
 
 static void delete_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   mc_refusal why = {0};
   (void)req;
-  int rc = mc_catalog_category_delete(&cat, mc_http_param(ctx, "id"), &why);
+  int rc = mc_catalog_category_delete(cat, mc_http_param(ctx, "id"), &why);
   if (rc == MC_OK) deleted(ctx, resp);
   else mc_http_refusal(ctx, resp, rc, &why);
 }
@@ -115,21 +111,21 @@ static void delete_category(mc_http_ctx *ctx, const struct _u_request *req, stru
 /* --- products ---------------------------------------------------------------------------------- */
 
 static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   mc_catalog_listing listing;
   mc_refusal why = {0};
   json_t *out = NULL;
   int rc = mc_catalog_parse_listing(mc_http_query(req), 1, &listing, &why);
-  if (rc == MC_OK) rc = mc_catalog_list_admin(&cat, &listing, &out, &why);
+  if (rc == MC_OK) rc = mc_catalog_list_admin(cat, &listing, &out, &why);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, out);
   else mc_http_refusal(ctx, resp, rc, &why);
 }
 
 static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   json_t *doc = NULL;
   if (!mc_http_no_query(ctx, req, resp)) return;
-  int rc = mc_catalog_product_get(&cat, mc_http_param(ctx, "id"), &doc);
+  int rc = mc_catalog_product_get(cat, mc_http_param(ctx, "id"), &doc);
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "product", doc));
   else failed(ctx, resp, rc, "There is no product with this id.");
 }
@@ -146,11 +142,11 @@ static void update_product(mc_http_ctx *ctx, const struct _u_request *req, struc
 
 /* 204 when the product is gone; 200 with the archived product when orders name it. */
 static void delete_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   mc_refusal why = {0};
   json_t *archived = NULL;
   (void)req;
-  int rc = mc_catalog_product_delete(&cat, mc_http_param(ctx, "id"), &archived, &why);
+  int rc = mc_catalog_product_delete(cat, mc_http_param(ctx, "id"), &archived, &why);
   if (rc == MC_OK && archived) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "product", archived));
   else if (rc == MC_OK) deleted(ctx, resp);
   else mc_http_refusal(ctx, resp, rc, &why);

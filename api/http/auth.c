@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mercato/carts.h"
 #include "mercato/err.h"
 #include "mercato/http.h"
 #include "mercato/log.h"
@@ -45,39 +46,34 @@ void mc_http_send_tokens(mc_http_ctx *ctx, struct _u_response *resp, int status,
   mc_http_json(ctx, resp, status, out);
 }
 
-/* Counts a hit against key; answers 429 with Retry-After and returns 0 when over the limit. */
-static int within_limit(mc_http_ctx *ctx, struct _u_response *resp, const char *key, int64_t limit, int64_t window_s) {
-  int64_t retry = 0;
-  char value[24];
-  if (mc_rate_hit(ctx->app->kv, key, limit, window_s, &retry) == MC_OK) return 1;
-  snprintf(value, sizeof value, "%lld", (long long)retry);
-  u_map_put(resp->map_header, "Retry-After", value);
-  mc_http_problem(ctx, resp, 429, "rate_limited", "Too many attempts; wait before trying again.", NULL);
-  return 0;
+/* Where the client signs in from and the guest carts it brings (borrowed from req and ip). */
+static mc_signin_client client_of(const struct _u_request *req, char *ip, size_t len, int *has_cookie) {
+  mc_signin_client client = {.network = ip};
+  mc_http_client_ip(req, ip, len);
+  *has_cookie = mc_http_cart_tokens(req, client.guest_tokens);
+  return client;
 }
 
-static int ip_limit(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp, const char *what,
-                    int64_t limit, int64_t window_s) {
-  char ip[64], key[128];
-  mc_http_client_ip(req, ip, sizeof ip);
-  snprintf(key, sizeof key, "rl:%s:ip:%s", what, ip);
-  return within_limit(ctx, resp, key, limit, window_s);
-}
-
-static int account_limit(mc_http_ctx *ctx, struct _u_response *resp, const char *email) {
-  char key[MC_EMAIL_MAX + 32];
-  snprintf(key, sizeof key, "rl:acct:%s", email);
-  return within_limit(ctx, resp, key, ctx->app->cfg->rate_login_account, 900);
+/* Answers a sign-in or sign-up: the tokens, the cart cookie expired once its cart was merged
+ * (kept otherwise, so a later sign-in can still bring it along), or the refusal. */
+static void answer_signin(mc_http_ctx *ctx, struct _u_response *resp, int rc, int status, mc_signin *s,
+                          int has_cookie, int in_body, mc_refusal *why) {
+  if (rc != MC_OK) {
+    mc_http_refusal(ctx, resp, rc, why);
+    return;
+  }
+  if (has_cookie && s->guest_carts_merged) mc_http_cart_cookie_expire(ctx, resp);
+  mc_http_send_tokens(ctx, resp, status, s->user, &s->pair, in_body);
 }
 
 static void signup(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  json_t *errors = NULL, *user = NULL;
-  char email[MC_EMAIL_MAX + 1], name[MC_NAME_MAX + 1];
+  json_t *errors = NULL;
+  char email[MC_EMAIL_MAX + 1], name[MC_NAME_MAX + 1], ip[64];
   const char *reason, *raw_email, *password, *raw_name;
-  mc_token_pair pair = {0};
-  int in_body, rc;
+  mc_signin s = {0};
+  mc_refusal why = {0};
+  int in_body, has_cookie, rc;
 
-  if (!ip_limit(ctx, req, resp, "signup", ctx->app->cfg->rate_signup_ip, 3600)) return;
   const json_t *body = mc_body_object(ctx, credential_fields, &errors);
   raw_email = mc_body_string(body, "email", 1, 1024, &errors);
   password = mc_body_string(body, "password", 1, 4096, &errors);
@@ -93,32 +89,20 @@ static void signup(mc_http_ctx *ctx, const struct _u_request *req, struct _u_res
     mc_http_invalid(ctx, resp, errors);
     return;
   }
-  if (!account_limit(ctx, resp, email)) return;
-  mc_refusal why = {0};
-  rc = mc_auth_create_user(&ctx->app->auth, email, password, json_string_length(json_object_get(body, "password")),
-                           name, "customer", &user, &why);
-  if (rc == MC_ERR_CONFLICT) {
-    mc_http_refusal(ctx, resp, rc, &why);
-    return;
-  }
-  mc_refusal_clear(&why);
-  if (rc == MC_OK) rc = mc_auth_issue_pair(&ctx->app->auth, user, &pair);
-  if (rc != MC_OK) mc_http_error(ctx, resp, rc, NULL);
-  else {
-    mc_http_cart_merge(ctx, req, resp, user);
-    mc_http_send_tokens(ctx, resp, 201, user, &pair, in_body);
-  }
-  mc_token_pair_clear(&pair);
-  json_decref(user);
+  mc_signin_client client = client_of(req, ip, sizeof ip, &has_cookie);
+  rc = mc_auth_signup(&ctx->app->auth, &ctx->app->carts, email, password, json_string_length(json_object_get(body, "password")),
+                      name, &client, &s, &why);
+  answer_signin(ctx, resp, rc, 201, &s, has_cookie, in_body, &why);
+  mc_signin_clear(&s);
 }
 
 static void login(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  json_t *errors = NULL, *user = NULL;
-  char email[MC_EMAIL_MAX + 1];
-  mc_token_pair pair = {0};
-  int in_body, rc;
+  json_t *errors = NULL;
+  char email[MC_EMAIL_MAX + 1], ip[64];
+  mc_signin s = {0};
+  mc_refusal why = {0};
+  int in_body, has_cookie, rc;
 
-  if (!ip_limit(ctx, req, resp, "login", ctx->app->cfg->rate_login_ip, 60)) return;
   const json_t *body = mc_body_object(ctx, login_fields, &errors);
   const char *raw_email = mc_body_string(body, "email", 1, 1024, &errors);
   const char *password = mc_body_string(body, "password", 1, 4096, &errors);
@@ -129,22 +113,11 @@ static void login(mc_http_ctx *ctx, const struct _u_request *req, struct _u_resp
   }
   /* A malformed email cannot name an account: it is checked like an unknown one. */
   if (mc_user_email_normalize(raw_email, email) != MC_OK) email[0] = '\0';
-  if (email[0] && !account_limit(ctx, resp, email)) return;
-  rc = mc_auth_login(&ctx->app->auth, email, password, json_string_length(json_object_get(body, "password")), &user);
-  if (rc == MC_ERR_FORBIDDEN) {
-    mc_info("auth", "failed login (request %s)", ctx->request_id);
-    mc_http_problem(ctx, resp, 401, "invalid_credentials", "The email address or password is wrong.", NULL);
-    return;
-  }
-  if (rc == MC_OK) rc = mc_auth_issue_pair(&ctx->app->auth, user, &pair);
-  if (rc != MC_OK) mc_http_error(ctx, resp, rc, NULL);
-  else {
-    mc_info("auth", "login of %s", json_string_value(json_object_get(user, "id")));
-    mc_http_cart_merge(ctx, req, resp, user);
-    mc_http_send_tokens(ctx, resp, 200, user, &pair, in_body);
-  }
-  mc_token_pair_clear(&pair);
-  json_decref(user);
+  mc_signin_client client = client_of(req, ip, sizeof ip, &has_cookie);
+  rc = mc_auth_signin(&ctx->app->auth, &ctx->app->carts, email, password, json_string_length(json_object_get(body, "password")),
+                      &client, &s, &why);
+  answer_signin(ctx, resp, rc, 200, &s, has_cookie, in_body, &why);
+  mc_signin_clear(&s);
 }
 
 /* The cookie is only honoured from our own pages or an allowed origin: a browser always sends

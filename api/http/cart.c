@@ -22,10 +22,6 @@ static const char *const item_fields[] = {"product_id", "quantity", NULL};
 static const char *const quantity_fields[] = {"quantity", NULL};
 static const char *const coupon_fields[] = {"code", NULL};
 
-static mc_carts carts_of(const mc_http_ctx *ctx) {
-  return (mc_carts){ctx->app->cfg, &ctx->app->pricing, ctx->app->store, ctx->app->kv};
-}
-
 /* The guest token the request sends: the header, or failing that the cookie. Borrowed. */
 static const char *header_token(const struct _u_request *req) {
   const char *t = u_map_get_case(req->map_header, CART_TOKEN_HEADER);
@@ -104,15 +100,15 @@ static int64_t quantity_of(const mc_http_ctx *ctx, const json_t *body, json_t **
 }
 
 static void get_cart(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_carts c = carts_of(ctx);
+  const mc_carts *c = &ctx->app->carts;
   char client[CLIENT_MAX];
   mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
-  finish(ctx, resp, mc_cart_get(&c, &who, &o), &o);
+  finish(ctx, resp, mc_cart_get(c, &who, &o), &o);
 }
 
 static void add_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_carts c = carts_of(ctx);
+  const mc_carts *c = &ctx->app->carts;
   char client[CLIENT_MAX];
   mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
@@ -127,11 +123,11 @@ static void add_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
     mc_http_invalid(ctx, resp, errors);
     return;
   }
-  finish(ctx, resp, mc_cart_add(&c, &who, pid, quantity, &o), &o);
+  finish(ctx, resp, mc_cart_add(c, &who, pid, quantity, &o), &o);
 }
 
 static void set_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_carts c = carts_of(ctx);
+  const mc_carts *c = &ctx->app->carts;
   char client[CLIENT_MAX];
   mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
@@ -143,27 +139,27 @@ static void set_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
     mc_http_invalid(ctx, resp, errors);
     return;
   }
-  finish(ctx, resp, mc_cart_set(&c, &who, mc_http_param(ctx, "product_id"), quantity, &o), &o);
+  finish(ctx, resp, mc_cart_set(c, &who, mc_http_param(ctx, "product_id"), quantity, &o), &o);
 }
 
 static void remove_item(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_carts c = carts_of(ctx);
+  const mc_carts *c = &ctx->app->carts;
   char client[CLIENT_MAX];
   mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
-  finish(ctx, resp, mc_cart_remove(&c, &who, mc_http_param(ctx, "product_id"), &o), &o);
+  finish(ctx, resp, mc_cart_remove(c, &who, mc_http_param(ctx, "product_id"), &o), &o);
 }
 
 static void clear_cart(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_carts c = carts_of(ctx);
+  const mc_carts *c = &ctx->app->carts;
   char client[CLIENT_MAX];
   mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
-  finish(ctx, resp, mc_cart_clear(&c, &who, &o), &o);
+  finish(ctx, resp, mc_cart_clear(c, &who, &o), &o);
 }
 
 static void apply_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_carts c = carts_of(ctx);
+  const mc_carts *c = &ctx->app->carts;
   char client[CLIENT_MAX];
   mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
@@ -175,36 +171,25 @@ static void apply_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct 
     mc_http_invalid(ctx, resp, errors);
     return;
   }
-  finish(ctx, resp, mc_cart_apply_coupon(&c, &who, code, &o), &o);
+  finish(ctx, resp, mc_cart_apply_coupon(c, &who, code, &o), &o);
 }
 
 static void remove_coupon(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_carts c = carts_of(ctx);
+  const mc_carts *c = &ctx->app->carts;
   char client[CLIENT_MAX];
   mc_cart_who who = who_of(ctx, req, client);
   mc_cart_outcome o;
-  finish(ctx, resp, mc_cart_remove_coupon(&c, &who, &o), &o);
+  finish(ctx, resp, mc_cart_remove_coupon(c, &who, &o), &o);
 }
 
-void mc_http_cart_merge(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
-                        const json_t *user) {
-  const char *uid = json_string_value(json_object_get(user, "id"));
-  const char *tokens[2] = {header_token(req), cookie_token(req)};
-  mc_carts c = carts_of(ctx);
-  int failed = 0;
+int mc_http_cart_tokens(const struct _u_request *req, const char *tokens[2]) {
+  tokens[0] = header_token(req);
+  tokens[1] = cookie_token(req);
+  return tokens[1] != NULL;
+}
 
-  if (tokens[1] && tokens[0] && strcmp(tokens[0], tokens[1]) == 0) tokens[1] = NULL;
-  for (int i = 0; i < 2; i++) {
-    int rc = tokens[i] ? mc_cart_merge(&c, uid, tokens[i], NULL) : MC_OK;
-    if (rc != MC_OK) {
-      failed = 1;
-      mc_warn("http.cart", "request %s: the guest cart was not merged at sign-in: %s", ctx->request_id,
-              mc_err_name(rc));
-    }
-  }
-  /* The cookie has done its work; kept only when its cart could not be merged, so a later
-   * sign-in can still bring it along. */
-  if (cookie_token(req) && !failed) expire_cart_cookie(ctx, resp);
+void mc_http_cart_cookie_expire(mc_http_ctx *ctx, struct _u_response *resp) {
+  expire_cart_cookie(ctx, resp);
 }
 
 const mc_route mc_cart_routes[] = {

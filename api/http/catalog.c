@@ -50,10 +50,6 @@ static void send_answer(mc_http_ctx *ctx, const struct _u_request *req, struct _
   u_map_put(resp->map_header, "Content-Type", "application/json");
 }
 
-static mc_catalog catalog_of(const mc_http_ctx *ctx) {
-  return (mc_catalog){ctx->app->cfg, ctx->app->store, ctx->app->kv};
-}
-
 /* Writes the answer, or the refusal (why, may be NULL; emptied) or the problem rc stands for
  * (missing: the detail of a 404); frees a. */
 static void finish(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp, int rc,
@@ -71,35 +67,35 @@ static void finish(mc_http_ctx *ctx, const struct _u_request *req, struct _u_res
 }
 
 static void list_categories(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   mc_catalog_answer a = {0};
   if (!mc_http_no_query(ctx, req, resp)) return;
-  finish(ctx, req, resp, mc_catalog_tree_public(&cat, &a), &a, NULL, NULL);
+  finish(ctx, req, resp, mc_catalog_tree_public(cat, &a), &a, NULL, NULL);
 }
 
 static void get_category(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   mc_catalog_answer a = {0};
   if (!mc_http_no_query(ctx, req, resp)) return;
-  finish(ctx, req, resp, mc_catalog_category_public(&cat, mc_http_param(ctx, "slug"), &a), &a, NULL,
+  finish(ctx, req, resp, mc_catalog_category_public(cat, mc_http_param(ctx, "slug"), &a), &a, NULL,
          "There is no category with this slug.");
 }
 
 static void list_products(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   mc_catalog_listing listing;
   mc_catalog_answer a = {0};
   mc_refusal why = {0};
   int rc = mc_catalog_parse_listing(mc_http_query(req), 0, &listing, &why);
-  if (rc == MC_OK) rc = mc_catalog_list_public(&cat, &listing, &a, &why);
+  if (rc == MC_OK) rc = mc_catalog_list_public(cat, &listing, &a, &why);
   finish(ctx, req, resp, rc, &a, &why, NULL);
 }
 
 static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp) {
-  mc_catalog cat = catalog_of(ctx);
+  const mc_catalog *cat = &ctx->app->catalog;
   mc_catalog_answer a = {0};
   if (!mc_http_no_query(ctx, req, resp)) return;
-  finish(ctx, req, resp, mc_catalog_product_public(&cat, mc_http_param(ctx, "key"), &a), &a, NULL,
+  finish(ctx, req, resp, mc_catalog_product_public(cat, mc_http_param(ctx, "key"), &a), &a, NULL,
          "There is no product with this id or slug.");
 }
 

@@ -55,6 +55,14 @@ static const refusal_row refusal_table[] = {
   {"internal", 500, NULL},
 };
 
+/* A 429 says when to come back: the refusal's number retry_after, in seconds (at least 1). */
+static void retry_after(struct _u_response *resp, const mc_refusal *r) {
+  char value[24];
+  int64_t s = mc_refusal_number_get(r, "retry_after", 1);
+  snprintf(value, sizeof value, "%lld", (long long)(s < 1 ? 1 : s));
+  u_map_put(resp->map_header, "Retry-After", value);
+}
+
 static const refusal_row *row_of(const char *code) {
   for (size_t i = 0; i < sizeof refusal_table / sizeof refusal_table[0]; i++)
     if (strcmp(refusal_table[i].code, code) == 0) return &refusal_table[i];
@@ -80,19 +88,14 @@ void mc_http_refusal(mc_http_ctx *ctx, struct _u_response *resp, int err, mc_ref
   errors = r->errors;
   r->errors = NULL;
   if (errors == NULL && r->field[0]) mc_http_add_error(&errors, r->field, r->code, r->detail);
-  for (int i = 0; extra && i < r->nnumbers; i++) {
-    char seconds[24];
-    /* A wait goes in the header a client already understands, not the body. */
-    if (strcmp(r->numbers[i].name, "retry_after") == 0) {
-      snprintf(seconds, sizeof seconds, "%lld", (long long)r->numbers[i].value);
-      u_map_put(resp->map_header, "Retry-After", seconds);
-      continue;
-    }
-    json_object_set_new(extra, r->numbers[i].name, json_integer(r->numbers[i].value));
-  }
+  /* A wait goes in the header a client already understands (retry_after, below), not the body. */
+  for (int i = 0; extra && i < r->nnumbers; i++)
+    if (strcmp(r->numbers[i].name, "retry_after") != 0)
+      json_object_set_new(extra, r->numbers[i].name, json_integer(r->numbers[i].value));
   if (extra && errors) json_object_set_new(extra, "errors", errors);
   else json_decref(errors);
   if (row->status == 503) u_map_put(resp->map_header, "Retry-After", "1");
+  if (row->status == 429) retry_after(resp, r);
   /* Validation errors without a sentence of their own get the one every 422 of fields has. */
   mc_http_problem_with(ctx, resp, row->status, row->problem ? row->problem : r->code,
                        r->detail[0] ? r->detail : errors ? "The request has invalid fields; see errors." : NULL, extra);

@@ -132,15 +132,15 @@ static void mem_maybe_grow(mem_impl *m, mem_stripe *s, int64_t now) {
   s->mask = new_n - 1;
 }
 
-/* Adds a new entry for a key known to be absent, taking a copy of key and value; cache makes
- * it evictable. MC_OK, MC_ERR_UNAVAILABLE (no room in the budget) or MC_ERR_INTERNAL (out of
- * memory); nothing changes on failure. Caller holds s->lock. */
+/* Adds a new entry of kind (MEM_*) for a key known to be absent, taking a copy of key and
+ * value. MC_OK, MC_ERR_UNAVAILABLE (no room in the budget) or MC_ERR_INTERNAL (out of memory);
+ * nothing changes on failure. Caller holds s->lock. */
 static int mem_insert(mem_impl *m, mem_stripe *s, const char *key, size_t key_len, uint64_t hash,
-                      const void *value, size_t len, int64_t expires_at_ms, int cache, int64_t now) {
+                      const void *value, size_t len, int64_t expires_at_ms, int kind, int64_t now) {
   size_t cost = mem_cost(key_len, len);
   mem_entry *e = NULL;
   size_t b;
-  int rc = mem_reserve(m, s, cost, NULL, now);
+  int rc = mem_reserve(m, s, cost, NULL, now, kind);
 
   if (rc != MC_OK) return rc;
   mem_maybe_grow(m, s, now);
@@ -160,22 +160,25 @@ static int mem_insert(mem_impl *m, mem_stripe *s, const char *key, size_t key_le
   s->buckets[b] = e;
   s->count++;
   mem_heap_set(s, e, expires_at_ms);
-  mem_lru_set(s, e, cache);
+  mem_lru_set(s, e, kind);
   return MC_OK;
 fail:
   free(e);
-  mem_release(m, cost);
+  mem_release(m, cost, kind);
   return rc;
 }
 
-/* Replaces e's value with a copy of value, its deadline and its kind (cache or not); on
- * failure e is unchanged. MC_OK, MC_ERR_UNAVAILABLE or MC_ERR_INTERNAL. Caller holds s->lock. */
+/* Replaces e's value with a copy of value, its deadline and its kind (MEM_*); on failure e is
+ * unchanged. MC_OK, MC_ERR_UNAVAILABLE or MC_ERR_INTERNAL. Caller holds s->lock. */
 static int mem_replace(mem_impl *m, mem_stripe *s, mem_entry *e, const void *value, size_t len,
-                       int64_t expires_at_ms, int cache, int64_t now) {
+                       int64_t expires_at_ms, int kind, int64_t now) {
   size_t old_cost = mem_cost(e->key_len, e->value_len), new_cost = mem_cost(e->key_len, len);
-  size_t grow = new_cost > old_cost ? new_cost - old_cost : 0;
+  int same = kind == e->kind;
+  /* Within its kind an entry takes only what it grows by; a new kind takes its whole cost from
+   * that kind's share and gives the old one back. */
+  size_t grow = same ? (new_cost > old_cost ? new_cost - old_cost : 0) : new_cost;
   char *copy;
-  int rc = grow > 0 ? mem_reserve(m, s, grow, e, now) : MC_OK;
+  int rc = grow > 0 ? mem_reserve(m, s, grow, e, now, kind) : MC_OK;
 
   if (rc != MC_OK) return rc;
   rc = MC_ERR_INTERNAL;
@@ -185,12 +188,13 @@ static int mem_replace(mem_impl *m, mem_stripe *s, mem_entry *e, const void *val
   free(e->value);
   e->value = copy;
   e->value_len = len;
-  if (new_cost < old_cost) mem_release(m, old_cost - new_cost);
+  if (!same) mem_release(m, old_cost, e->kind);
+  else if (new_cost < old_cost) mem_release(m, old_cost - new_cost, kind);
   mem_heap_set(s, e, expires_at_ms);
-  mem_lru_set(s, e, cache);
+  mem_lru_set(s, e, kind);
   return MC_OK;
 fail:
-  mem_release(m, grow);
+  mem_release(m, grow, kind);
   return rc;
 }
 
@@ -238,7 +242,7 @@ static int mem_get(mc_kv *kv, const char *key, char **out, size_t *out_len) {
   (*out)[e->value_len] = '\0';
   if (out_len != NULL) *out_len = e->value_len;
   /* A plain store, under the lock already held: the hot path of a cache hit stays a read. */
-  if (e->cache) e->referenced = 1;
+  if (e->kind != MEM_DURABLE) e->referenced = 1;
 done:
   pthread_mutex_unlock(&s->lock);
   return rc;
@@ -256,7 +260,7 @@ static int mem_store(mc_kv *kv, const char *key, const void *value, size_t len, 
   size_t key_len;
   uint64_t hash;
   int64_t now = mem_now_ms();
-  int cache = mode == MEM_SET_CACHE;
+  int kind = mode == MEM_SET_CACHE ? MEM_CACHE : MEM_DURABLE;
   int rc = mem_begin(kv, key, value, len, ttl_ms, &key_len, &hash, &s);
   if (rc != MC_OK) return rc;
   mem_expire(m, s, now, MEM_EXPIRE_PER_WRITE);
@@ -264,9 +268,9 @@ static int mem_store(mc_kv *kv, const char *key, const void *value, size_t len, 
   if (e != NULL && mode == MEM_SET_NX)
     rc = MC_ERR_CONFLICT;
   else if (e != NULL)
-    rc = mem_replace(m, s, e, value, len, mem_deadline(now, ttl_ms), cache, now);
+    rc = mem_replace(m, s, e, value, len, mem_deadline(now, ttl_ms), kind, now);
   else
-    rc = mem_insert(m, s, key, key_len, hash, value, len, mem_deadline(now, ttl_ms), cache, now);
+    rc = mem_insert(m, s, key, key_len, hash, value, len, mem_deadline(now, ttl_ms), kind, now);
   pthread_mutex_unlock(&s->lock);
   return rc;
 }
@@ -311,9 +315,9 @@ static int mem_incr(mc_kv *kv, const char *key, int64_t delta, int64_t ttl_ms, i
   size_t key_len;
   uint64_t hash;
   int64_t now = mem_now_ms();
-  int64_t current = 0, next;
+  int64_t current = 0, next, deadline;
   char digits[24];
-  int n;
+  int n, kind;
   int rc = mem_begin(kv, key, NULL, 0, ttl_ms, &key_len, &hash, &s);
   if (rc != MC_OK) return rc;
   mem_expire(m, s, now, MEM_EXPIRE_PER_WRITE);
@@ -328,11 +332,17 @@ static int mem_incr(mc_kv *kv, const char *key, int64_t delta, int64_t ttl_ms, i
   }
   n = snprintf(digits, sizeof digits, "%" PRId64, next);
   /* An existing key keeps its deadline: the window was fixed by the call that created it. A
-   * counter is never a cache entry, whatever wrote the key before. */
-  if (e != NULL)
-    rc = mem_replace(m, s, e, digits, (size_t)n, e->expires_at_ms, 0, now);
-  else
-    rc = mem_insert(m, s, key, key_len, hash, digits, (size_t)n, mem_deadline(now, ttl_ms), 0, now);
+   * counter with a deadline (a rate-limit window) is a counter entry, one without (a
+   * generation) a durable one; never a cache entry, whatever wrote the key before. */
+  deadline = e != NULL ? e->expires_at_ms : mem_deadline(now, ttl_ms);
+  kind = deadline != 0 ? MEM_COUNTER : MEM_DURABLE;
+  if (e != NULL) {
+    rc = mem_replace(m, s, e, digits, (size_t)n, deadline, kind, now);
+    /* A window still being counted (an attacker's own, say) is in use: a second chance, so a
+     * flood of fresh keys evicts idle windows first. */
+    if (rc == MC_OK && kind == MEM_COUNTER) e->referenced = 1;
+  } else
+    rc = mem_insert(m, s, key, key_len, hash, digits, (size_t)n, deadline, kind, now);
   if (rc == MC_OK && out != NULL) *out = next;
 done:
   pthread_mutex_unlock(&s->lock);
@@ -364,7 +374,7 @@ static int mem_cas(mc_kv *kv, const char *key, const void *expected, size_t expe
   else if (new_value == NULL)
     mem_remove(m, s, link);
   else
-    rc = mem_replace(m, s, e, new_value, new_len, mem_deadline(now, ttl_ms), 0, now);
+    rc = mem_replace(m, s, e, new_value, new_len, mem_deadline(now, ttl_ms), MEM_DURABLE, now);
   pthread_mutex_unlock(&s->lock);
   return rc;
 }
@@ -450,6 +460,8 @@ int mc_kv_memory_open_budget(size_t max_bytes, mc_kv **out) {
   m->kv.name = "memory";
   m->kv.impl = m;
   m->max_bytes = max_bytes;
+  m->counter_max = max_bytes / 100 * MEM_COUNTER_SHARE_PCT;
+  m->durable_max = max_bytes - m->counter_max;
   atomic_init(&m->used, 0);
   rc = mc_rand_bytes(m->seed, sizeof m->seed);
   if (rc != MC_OK) goto done;
@@ -492,11 +504,17 @@ int mc_kv_memory_stats_get(mc_kv *kv, mc_kv_memory_stats *out) {
     mem_stripe *s = &m->stripes[i];
     pthread_mutex_lock(&s->lock);
     out->entries += s->count;
-    out->cache_entries += s->cache_count;
+    out->cache_entries += s->list_count[MEM_CACHE - 1];
+    out->counter_entries += s->list_count[MEM_COUNTER - 1];
     pthread_mutex_unlock(&s->lock);
   }
   out->max_bytes = m->max_bytes;
   out->used_bytes = atomic_load(&m->used);
   out->evicted = atomic_load(&m->evicted);
+  out->counters_evicted = atomic_load(&m->counters_evicted);
+  out->durable_max = m->durable_max;
+  out->durable_bytes = atomic_load(&m->used_durable);
+  out->counter_max = m->counter_max;
+  out->counter_bytes = atomic_load(&m->used_counter);
   return MC_OK;
 }

@@ -14,9 +14,20 @@
 #define MEM_STRIPE_BITS 6
 #define MEM_STRIPES (1u << MEM_STRIPE_BITS)
 
+/* An entry's kind, set by the operation that last wrote it (kv.h, Eviction): durable entries
+ * are never evicted and hold at most durable_max bytes; cache entries fill what is free and go
+ * first; counters (incr on a key with a TTL: rate-limit windows) hold at most counter_max bytes
+ * and, past it, make room by evicting the least recently written counters. */
+enum { MEM_DURABLE = 0, MEM_CACHE = 1, MEM_COUNTER = 2 };
+#define MEM_LISTS 2 /* recency lists per stripe, of cache entries and counters: kind - 1 */
+/* The share of the budget counters may hold, in percent; durable entries get the rest. */
+#define MEM_COUNTER_SHARE_PCT 25
+/* A warning is logged once durable entries hold this much of their share, in percent. */
+#define MEM_DURABLE_WARN_PCT 80
+
 typedef struct mem_entry {
   struct mem_entry *next;     /* the bucket's chain */
-  struct mem_entry *lru_prev; /* cache entries: the stripe's recency list (NULL at the head) */
+  struct mem_entry *lru_prev; /* cache entries and counters: their recency list (NULL at the head) */
   struct mem_entry *lru_next; /* (NULL at the tail) */
   uint64_t hash;
   int64_t expires_at_ms;      /* CLOCK_MONOTONIC milliseconds; 0 = never */
@@ -24,7 +35,7 @@ typedef struct mem_entry {
   char *value;                /* owned; value_len bytes, not terminated */
   size_t value_len;
   size_t key_len;
-  unsigned char cache;        /* last written by set_cache: may be evicted */
+  unsigned char kind;         /* MEM_DURABLE, MEM_CACHE or MEM_COUNTER */
   unsigned char referenced;   /* read since the eviction hand last passed it: a second chance */
   char key[];                 /* NUL-terminated */
 } mem_entry;
@@ -37,9 +48,9 @@ typedef struct mem_stripe {
   size_t count;        /* entries, expired ones included until they are reclaimed */
   mem_entry **heap;    /* the entries with a deadline, a binary min-heap on it */
   size_t heap_len, heap_cap;
-  mem_entry *lru_head; /* cache entries, most recently written first */
-  mem_entry *lru_tail;
-  size_t cache_count;
+  mem_entry *lru_head[MEM_LISTS]; /* cache entries and counters, most recently written first */
+  mem_entry *lru_tail[MEM_LISTS];
+  size_t list_count[MEM_LISTS];
   /* The heap top's deadline (INT64_MAX when empty), written under the lock and read without
    * it, so a writer short of room skips stripes with nothing expired without locking them. */
   _Atomic int64_t next_expiry;
@@ -49,12 +60,16 @@ typedef struct mem_impl {
   mc_kv kv; /* first, so one allocation holds the handle and the tables */
   uint64_t seed[2];
   size_t max_bytes;
+  size_t durable_max, counter_max; /* the shares of max_bytes durable entries and counters hold */
   /* Written by every write that changes a size: a line of its own, away from the read-mostly
    * fields above and the stripes' locks. */
   _Alignas(64) _Atomic size_t used;
+  _Atomic size_t used_durable, used_counter; /* of used */
   _Atomic unsigned hand;          /* the stripe the next eviction starts from */
-  _Atomic uint64_t evicted;
+  _Atomic uint64_t evicted;          /* cache entries */
+  _Atomic uint64_t counters_evicted;
   _Atomic int64_t full_logged_ms; /* when "budget full" was last logged (rate-limited) */
+  _Atomic int64_t near_logged_ms; /* when "durable share nearly full" was last logged */
   mem_stripe stripes[MEM_STRIPES];
 } mem_impl;
 
@@ -82,23 +97,24 @@ int mem_heap_reserve(mem_stripe *s);
  * Entering the heap needs a slot mem_heap_reserve made. Caller holds s->lock. */
 void mem_heap_set(mem_stripe *s, mem_entry *e, int64_t expires_at_ms);
 
-/* Makes e a cache entry at the head of the recency list (cache != 0) or takes it off the
- * list (cache == 0). Caller holds s->lock. */
-void mem_lru_set(mem_stripe *s, mem_entry *e, int cache);
+/* Makes e an entry of kind, at the head of its recency list (cache entries and counters) or on
+ * none (durable ones). Caller holds s->lock. */
+void mem_lru_set(mem_stripe *s, mem_entry *e, int kind);
 
 /* Reclaims up to limit entries of s whose deadline is at or before now, soonest first.
  * Caller holds s->lock. */
 void mem_expire(mem_impl *m, mem_stripe *s, int64_t now, size_t limit);
 
-/* Takes bytes from the budget for a write under own's lock: first from what is free, then
- * by reclaiming expired entries of every stripe, then by evicting cache entries, the least
- * recently used of one stripe after another; keep (may be NULL) is the entry being written,
- * never evicted. Other stripes are only try-locked (a thread holds at most two locks and
- * never waits for the second), so a busy stripe is skipped. MC_OK, or MC_ERR_UNAVAILABLE
+/* Takes bytes for an entry of kind from its share (durable or counter) and from the budget, for
+ * a write under own's lock: first from what is free, then by reclaiming expired entries of
+ * every stripe, then (a counter's share) by evicting counters and (the budget) cache entries,
+ * the least recently used of one stripe after another; keep (may be NULL) is the entry being
+ * written, never evicted. Other stripes are only try-locked (a thread holds at most two locks
+ * and never waits for the second), so a busy stripe is skipped. MC_OK, or MC_ERR_UNAVAILABLE
  * when what is left cannot be evicted (nothing taken). */
-int mem_reserve(mem_impl *m, mem_stripe *own, size_t bytes, const mem_entry *keep, int64_t now);
+int mem_reserve(mem_impl *m, mem_stripe *own, size_t bytes, const mem_entry *keep, int64_t now, int kind);
 
-/* Gives bytes back to the budget. */
-void mem_release(mem_impl *m, size_t bytes);
+/* Gives bytes of an entry of kind back to the budget and its share. */
+void mem_release(mem_impl *m, size_t bytes, int kind);
 
 #endif

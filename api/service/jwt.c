@@ -497,7 +497,7 @@ static int audience_holds(json_t *aud, const char *expected) {
 /* Applies every claim rule to a signature-checked payload and fills *out.
  * Returns NULL, or a reason code. */
 static const char *check_claims(json_t *claims, const char *iss, const char *aud,
-                                int64_t leeway_s, int64_t now, mc_jwt_claims *out) {
+                                int64_t leeway_s, int64_t max_lifetime_s, int64_t now, mc_jwt_claims *out) {
   int64_t exp, nbf, iat;
   const char *sub = json_string_value(json_object_get(claims, "sub"));
   const char *role = json_string_value(json_object_get(claims, "role"));
@@ -511,6 +511,8 @@ static const char *check_claims(json_t *claims, const char *iss, const char *aud
   /* Written so nothing overflows: now and leeway are bounded, the claims are not. */
   if (exp <= now - leeway_s) return "expired";
   if (nbf > now + leeway_s || iat > now + leeway_s) return "not_yet_valid";
+  /* exp > now - leeway here, so exp minus two bounded numbers cannot overflow. */
+  if (iat < exp - max_lifetime_s - leeway_s) return "bad_lifetime";
   if (claim_iss == NULL || strcmp(claim_iss, iss) != 0) return "bad_issuer";
   if (!audience_holds(json_object_get(claims, "aud"), aud)) return "bad_audience";
   if (use == NULL || strcmp(use, "access") != 0) return "bad_use";
@@ -569,7 +571,8 @@ static int memo_usable(const char *iss, const char *aud, size_t len) {
 }
 
 int mc_jwt_verify(const mc_jwt_keys *keys, const char *token, const char *iss, const char *aud,
-                  int64_t leeway_s, int64_t now, mc_jwt_claims *out, const char **out_reason) {
+                  int64_t leeway_s, int64_t max_lifetime_s, int64_t now, mc_jwt_claims *out,
+                  const char **out_reason) {
   const char *reason = NULL;
   const jwt_key *k = NULL;
   jwt_t *jwt = NULL;
@@ -579,7 +582,8 @@ int mc_jwt_verify(const mc_jwt_keys *keys, const char *token, const char *iss, c
   int dec;
 
   if (keys == NULL || token == NULL || !text_valid(iss, 1024) || !text_valid(aud, 1024) ||
-      out == NULL || leeway_s < 0 || leeway_s > MC_JWT_LEEWAY_MAX || now < 0 ||
+      out == NULL || leeway_s < 0 || leeway_s > MC_JWT_LEEWAY_MAX || max_lifetime_s < 1 ||
+      max_lifetime_s > MC_JWT_TTL_MAX || now < 0 ||
       now > INT64_MAX / 2) {
     reason = "invalid_argument";
     goto done;
@@ -595,6 +599,10 @@ int mc_jwt_verify(const mc_jwt_keys *keys, const char *token, const char *iss, c
         strcmp(m->aud, aud) == 0) {
       if (now - leeway_s >= m->claims.exp) {
         reason = "expired";
+        goto done;
+      }
+      if (m->claims.iat < m->claims.exp - max_lifetime_s - leeway_s) {
+        reason = "bad_lifetime";
         goto done;
       }
       *out = m->claims;
@@ -629,7 +637,7 @@ int mc_jwt_verify(const mc_jwt_keys *keys, const char *token, const char *iss, c
     goto done;
   }
   memset(out, 0, sizeof *out);
-  reason = check_claims(claims, iss, aud, leeway_s, now, out);
+  reason = check_claims(claims, iss, aud, leeway_s, max_lifetime_s, now, out);
   if (reason == NULL && memo_usable(iss, aud, len)) {
     memo_entry *m = &memo[memo_slot(token, len)];
     m->keys_id = keys->id;

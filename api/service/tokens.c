@@ -1,7 +1,8 @@
 /* tokens.c - access tokens and refresh-token families in the kv port. A family record holds the
  * SHA-256 of the current secret; every refresh swaps it with compare-and-set, so of any number
  * of concurrent refreshes with one token exactly one wins, and presenting a rotated token
- * revokes the family. A per-user generation counter revokes every family at once. */
+ * revokes the family. A per-user generation counter revokes every family at once, and a per-user
+ * list keeps the newest MERCATO_REFRESH_FAMILIES_MAX families, revoking older ones. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,11 @@ typedef struct family {
   char hash[65];
   int64_t generation, created_ms, expires_ms;
 } family;
+
+void mc_token_pair_clear(mc_token_pair *pair) {
+  free(pair->access_token);
+  explicit_bzero(pair, sizeof *pair);
+}
 
 static int equal_ct(const char *a, const char *b, size_t n) {
   unsigned char diff = 0;
@@ -114,6 +120,64 @@ static int new_secret(mc_token_pair *pair, const char *fam, family *f) {
   return MC_OK;
 }
 
+static void families_key(const char *user_id, char key[160]) {
+  snprintf(key, 160, "rt:l:%s", user_id);
+}
+
+/* Writes into next the family ids of list (len bytes, MC_REFRESH_FAMILY_HEX each, oldest
+ * first) that stay when fam joins a user who keeps at most max, then fam; the ids that go are
+ * written to gone (*n_gone of them). Returns the length of next. */
+static size_t families_add(const char *list, size_t len, const char *fam, int64_t max, char *next, char *gone,
+                           size_t *n_gone) {
+  size_t n = len / MC_REFRESH_FAMILY_HEX, drop = n + 1 > (size_t)max ? n + 1 - (size_t)max : 0;
+  memcpy(gone, list, drop * MC_REFRESH_FAMILY_HEX);
+  memcpy(next, list + drop * MC_REFRESH_FAMILY_HEX, (n - drop) * MC_REFRESH_FAMILY_HEX);
+  memcpy(next + (n - drop) * MC_REFRESH_FAMILY_HEX, fam, MC_REFRESH_FAMILY_HEX);
+  *n_gone = drop;
+  return (n - drop + 1) * MC_REFRESH_FAMILY_HEX;
+}
+
+/* Adds fam to the list of user_id's families (newest last) and revokes the oldest past
+ * MERCATO_REFRESH_FAMILIES_MAX, so one user's sign-ins cannot fill the kv with families. The
+ * list is swapped with compare-and-set, so concurrent sign-ins each add theirs. */
+static int remember_family(mc_auth *auth, const char *user_id, const char *fam) {
+  int64_t max = auth->cfg->refresh_families_max;
+  char key[160], fkey[48], *old = NULL, *next = NULL, *gone = NULL;
+  size_t old_len = 0, next_len = 0, n_gone = 0;
+  int rc = MC_ERR_CONFLICT;
+
+  families_key(user_id, key);
+  for (int tries = 0; tries < 16 && rc == MC_ERR_CONFLICT; tries++) {
+    free(old);
+    old = NULL;
+    old_len = 0;
+    if ((rc = mc_kv_get(auth->kv, key, &old, &old_len)) != MC_OK && rc != MC_ERR_NOT_FOUND) break;
+    old_len -= old_len % MC_REFRESH_FAMILY_HEX;
+    free(next);
+    free(gone);
+    next = malloc(old_len + MC_REFRESH_FAMILY_HEX);
+    gone = malloc(old_len + 1);
+    if (!next || !gone) {
+      rc = MC_ERR_INTERNAL;
+      break;
+    }
+    next_len = families_add(old ? old : "", old_len, fam, max, next, gone, &n_gone);
+    rc = rc == MC_ERR_NOT_FOUND ? mc_kv_set_nx(auth->kv, key, next, next_len, auth->refresh_max_s * 1000)
+                                : mc_kv_cas(auth->kv, key, old, old_len, next, next_len, auth->refresh_max_s * 1000);
+    if (rc == MC_ERR_NOT_FOUND) rc = MC_ERR_CONFLICT; /* expired meanwhile: read again */
+  }
+  for (size_t i = 0; rc == MC_OK && i < n_gone; i++) {
+    snprintf(fkey, sizeof fkey, "rt:f:%.*s", MC_REFRESH_FAMILY_HEX, gone + i * MC_REFRESH_FAMILY_HEX);
+    mc_kv_del(auth->kv, fkey);
+  }
+  if (rc == MC_OK && n_gone > 0)
+    mc_info("auth", "%s signed in on more than %lld devices: the oldest session revoked", user_id, (long long)max);
+  free(old);
+  free(next);
+  free(gone);
+  return rc;
+}
+
 int mc_auth_issue_pair(mc_auth *auth, const json_t *user, mc_token_pair *pair) {
   char fam[MC_REFRESH_FAMILY_HEX + 1], key[48], *rec = NULL;
   family f = {0};
@@ -128,6 +192,7 @@ int mc_auth_issue_pair(mc_auth *auth, const json_t *user, mc_token_pair *pair) {
   f.created_ms = now;
   f.expires_ms = now + auth->refresh_max_s * 1000;
   if ((rc = mc_rand_hex(fam, MC_REFRESH_FAMILY_HEX / 2)) != MC_OK) goto done;
+  if ((rc = remember_family(auth, uid, fam)) != MC_OK) goto done;
   if ((rc = new_secret(pair, fam, &f)) != MC_OK) goto done;
   family_key(fam, key);
   rc = MC_ERR_INTERNAL;
@@ -233,7 +298,8 @@ int mc_auth_authenticate(mc_auth *auth, const char *token, json_t **out_user, co
   mc_jwt_claims claims;
   json_t *user = NULL;
   const char *status;
-  int rc = mc_jwt_verify(auth->keys, token, auth->issuer, auth->audience, 30, time(NULL), &claims, out_reason);
+  int rc = mc_jwt_verify(auth->keys, token, auth->issuer, auth->audience, 30, auth->access_ttl_s, time(NULL),
+                         &claims, out_reason);
   *out_user = NULL;
   if (rc != MC_OK) return MC_ERR_FORBIDDEN;
   rc = mc_store_user_get_account(auth->store, claims.sub, &user);
@@ -250,18 +316,4 @@ int mc_auth_authenticate(mc_auth *auth, const char *token, json_t **out_user, co
   }
   *out_user = user;
   return MC_OK;
-}
-
-int mc_rate_hit(mc_kv *kv, const char *key, int64_t limit, int64_t window_s, int64_t *retry_after_s) {
-  int64_t count = 0, left = 0;
-  int rc = mc_kv_incr(kv, key, 1, window_s * 1000, &count);
-  *retry_after_s = 0;
-  if (rc != MC_OK) {
-    mc_warn("auth", "rate limit counter unavailable (%s); allowing the request", mc_err_name(rc));
-    return MC_OK;
-  }
-  if (count <= limit) return MC_OK;
-  if (mc_kv_pttl(kv, key, &left) != MC_OK || left < 0) left = window_s * 1000;
-  *retry_after_s = (left + 999) / 1000;
-  return MC_ERR_FORBIDDEN;
 }

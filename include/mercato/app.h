@@ -6,6 +6,8 @@
 #include <stdatomic.h>
 
 #include "mercato/auth.h"
+#include "mercato/carts.h"
+#include "mercato/catalog.h"
 #include "mercato/config.h"
 #include "mercato/kv.h"
 #include "mercato/pricing.h"
@@ -21,6 +23,10 @@ typedef struct mc_app {
   mc_auth auth;             /* accounts and tokens over store and kv */
   int auth_ready;
   mc_pricing_config pricing; /* shipping and tax from cfg, checked at start-up */
+  /* The services, wired once at start-up over the ports above and handed to every handler
+   * (through the request's ctx->app): handlers never build their own. */
+  mc_catalog catalog;
+  mc_carts carts;
   char **cors_origins;      /* NULL-terminated allow-list parsed from cfg->cors_origins */
   char *web_root;           /* realpath of cfg->web_dir, or NULL when there is no web app */
   int tls;                  /* 1 when serving HTTPS */

@@ -36,12 +36,17 @@ typedef struct mc_config {
   int access_ttl;           /* MERCATO_ACCESS_TTL: access token lifetime, seconds */
   int refresh_idle_ttl;     /* MERCATO_REFRESH_IDLE_TTL: refresh token idle lifetime, seconds */
   int refresh_max_ttl;      /* MERCATO_REFRESH_MAX_TTL: refresh family absolute lifetime, seconds */
+  int refresh_families_max; /* MERCATO_REFRESH_FAMILIES_MAX: refresh families a user keeps (newest) */
   int cookie_secure;        /* MERCATO_COOKIE_SECURE: Secure flag on the refresh cookie */
   int argon2_m_kib;         /* MERCATO_ARGON2_M_KIB */
   int argon2_t;             /* MERCATO_ARGON2_T */
   int argon2_p;             /* MERCATO_ARGON2_P */
   int rate_login_ip;        /* MERCATO_RATE_LOGIN_IP: login attempts per IP per minute */
-  int rate_login_account;   /* MERCATO_RATE_LOGIN_ACCOUNT: login attempts per account per 15 min */
+  int rate_login_account;   /* MERCATO_RATE_LOGIN_ACCOUNT: failed sign-ins per account and client
+                             * network per 15 min (the hard limit; see README "Sign-in limits") */
+  int login_slowdown_after; /* MERCATO_LOGIN_SLOWDOWN_AFTER: failed sign-ins on one account per 15 min
+                             * from all networks before networks that failed on it are slowed */
+  int login_slowdown_delay; /* MERCATO_LOGIN_SLOWDOWN_DELAY: seconds between such a network's tries */
   int rate_signup_ip;       /* MERCATO_RATE_SIGNUP_IP: signups per IP per hour */
   char *admin_email;        /* MERCATO_ADMIN_EMAIL: first admin created at start when none exists */
   char *admin_password;     /* MERCATO_ADMIN_PASSWORD: that admin's password */

@@ -151,10 +151,12 @@ extern const int mc_admin_coupon_routes_count;
 extern const mc_route mc_cart_routes[];
 extern const int mc_cart_routes_count;
 
-/* After a successful login or signup of user (borrowed): merges the guest cart the request names
- * (X-Cart-Token, or the mercato_cart cookie) into the customer's cart and expires the cookie.
- * Never fails the sign-in: a merge that cannot be done is logged (cart.c). */
-void mc_http_cart_merge(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
-                        const json_t *user);
+/* The guest cart tokens req names, for a sign-in to merge (borrowed from req): tokens[0] from
+ * X-Cart-Token, tokens[1] from the mercato_cart cookie, NULL when absent. Returns 1 when the
+ * request carries the cookie (cart.c). */
+int mc_http_cart_tokens(const struct _u_request *req, const char *tokens[2]);
+
+/* Expires the mercato_cart cookie, once a sign-in merged its cart (cart.c). */
+void mc_http_cart_cookie_expire(mc_http_ctx *ctx, struct _u_response *resp);
 
 #endif

@@ -89,17 +89,21 @@ int mc_jwt_issue(const mc_jwt_keys *keys, const mc_jwt_issue_params *params, int
  * (0..MC_JWT_LEEWAY_MAX) of clock skew on exp, nbf and iat. The header is checked before any
  * signature work: alg must be exactly (case-sensitively) the algorithm of the key chosen by kid,
  * so "none" and HS256-with-a-public-key never reach libjwt. Then the signature, exp, nbf, iat,
- * iss, aud (a string, or an array holding it), token_use == "access", a non-empty sub, a jti and
- * role customer or admin. Whether sub is an active user is the caller's check.
+ * the lifetime (exp - iat at most max_lifetime_s, 1..MC_JWT_TTL_MAX, plus leeway_s: a token
+ * minted by a leaked key or an old configuration with a far exp is not honoured for longer than
+ * the tokens we issue), iss, aud (a string, or an array holding it), token_use == "access", a
+ * non-empty sub, a jti and role customer or admin. Whether sub is an active user is the
+ * caller's check.
  * Returns MC_OK with *out filled, MC_ERR_FORBIDDEN for any token that fails, or MC_ERR_INVALID
  * for bad arguments. *out_reason (may be NULL) is set to NULL on MC_OK, otherwise to a static
  * code for logs and tests: "malformed" (shape, size, base64url, header JSON, crit), "bad_alg"
  * (not exactly HS256/ES256, no key of that algorithm, or not the algorithm of the key its kid
- * names), "unknown_kid", "bad_signature", "expired", "not_yet_valid", "bad_issuer",
- * "bad_audience", "bad_use", "bad_claims" (exp, nbf, iat, sub, role or jti missing, mistyped or
- * out of range), or "invalid_argument". Never log the token itself. */
+ * names), "unknown_kid", "bad_signature", "expired", "not_yet_valid", "bad_lifetime",
+ * "bad_issuer", "bad_audience", "bad_use", "bad_claims" (exp, nbf, iat, sub, role or jti
+ * missing, mistyped or out of range), or "invalid_argument". Never log the token itself. */
 int mc_jwt_verify(const mc_jwt_keys *keys, const char *token, const char *iss, const char *aud,
-                  int64_t leeway_s, int64_t now, mc_jwt_claims *out, const char **out_reason);
+                  int64_t leeway_s, int64_t max_lifetime_s, int64_t now, mc_jwt_claims *out,
+                  const char **out_reason);
 
 /* Builds the JWKS document for the ES256 keys of the set, public parts only:
  * {"keys":[{"kty":"EC","crv":"P-256","x":..,"y":..,"kid":..,"use":"sig","alg":"ES256"},..]}

@@ -9,20 +9,27 @@
  * not answer in time (or, for the memory adapter, when its byte budget is full of entries it
  * may not evict), MC_ERR_INVALID for a key, value or ttl out of bounds.
  *
- * Eviction. Entries are of two kinds, set by the operation that last wrote them:
+ * Eviction. Entries are of three kinds, set by the operation that last wrote them:
  * - cache entries, written by set_cache: copies of data that lives elsewhere (the catalog's
  *   answers). They may disappear at any time before their TTL; a reader treats a missing one
  *   as a miss and rebuilds it.
- * - every other entry (set, set_nx, incr, cas): refresh-token families, rate-limit counters,
+ * - counters with a window, written by incr on a key with a TTL: rate-limit counters, whose
+ *   keys clients choose (addresses, emails). Losing one restarts its window; the memory
+ *   adapter keeps them in a share of their own and evicts the least recently written ones to
+ *   stay within it, so they can neither fill the kv nor be refused.
+ * - every other entry (set, set_nx, cas, incr without a TTL): refresh-token families,
  *   generation counters, idempotency records, locks. Losing one would be a correctness bug
- *   (a revoked token accepted again, a limit reset), so an adapter never evicts them; they
- *   leave only by del, cas or their TTL.
+ *   (a revoked token accepted again), so an adapter never evicts them; they leave only by
+ *   del, cas or their TTL.
  * The memory adapter holds a byte budget (MC_KV_MEMORY_MAX_BYTES_DEFAULT unless opened with
- * another): when a write would exceed it, it first reclaims expired entries, then evicts cache
- * entries (least recently used first, approximately), and fails the write with
- * MC_ERR_UNAVAILABLE when what is left cannot be evicted. Redis is bounded by its own
- * maxmemory and policy instead; set_cache entries always carry a TTL, so a volatile-* policy
- * can evict them (see the README). */
+ * another): counters may hold a quarter of it and durable entries the rest; cache entries use
+ * whatever is free. When a write would exceed its share or the budget, the adapter first
+ * reclaims expired entries, then evicts counters (for a counter's share) or cache entries (for
+ * the budget), least recently used first, approximately, and fails the write with
+ * MC_ERR_UNAVAILABLE when what is left cannot be evicted (durable entries filling their
+ * share). It logs a warning once durable entries hold 80% of their share. Redis is bounded by
+ * its own maxmemory and policy instead; set_cache entries and rate-limit counters always carry
+ * a TTL, so a volatile-* policy can evict them (see the README). */
 #ifndef MERCATO_KV_H
 #define MERCATO_KV_H
 
@@ -114,9 +121,13 @@ int mc_kv_memory_open_budget(size_t max_bytes, mc_kv **out);
 typedef struct mc_kv_memory_stats {
   size_t max_bytes;     /* the budget */
   size_t used_bytes;    /* what the entries held at the time cost, expired ones not yet reclaimed included */
-  size_t entries;       /* entries held, of both kinds */
+  size_t entries;       /* entries held, of every kind */
   size_t cache_entries; /* of which cache entries (set_cache) */
+  size_t counter_entries; /* of which counters with a window (incr with a TTL) */
   uint64_t evicted;     /* cache entries evicted to make room since the adapter was opened */
+  uint64_t counters_evicted; /* counters evicted to stay within their share */
+  size_t durable_max, durable_bytes; /* the share of entries never evicted, and what they hold */
+  size_t counter_max, counter_bytes; /* the share of counters, and what they hold */
 } mc_kv_memory_stats;
 
 /* Fills *out for the memory adapter kv (not a prefixed wrapper of it). Locks each stripe in

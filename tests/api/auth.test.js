@@ -512,7 +512,7 @@ test('login is rate-limited per client IP: past the limit a 429 with Retry-After
   }
 });
 
-test('login is rate-limited per account: one email is refused past the limit while another still signs in', async () => {
+test('login is rate-limited per account and client network: one email is refused past the limit from this address while another still signs in', async () => {
   const { srv, stop } = await rateLimitedServer(['--rate-login-ip', '100000', '--rate-login-account', '3', '--rate-signup-ip', '100000']);
   try {
     // An unknown email is limited like a real one, or the 429 would tell which emails exist.
@@ -521,7 +521,8 @@ test('login is rate-limited per account: one email is refused past the limit whi
     assertRateLimited(await login(srv, { email: ghost, password: PASSWORD }), 900);
     assertRateLimited(await login(srv, { email: ghost.toUpperCase(), password: PASSWORD }), 900);
 
-    // A real account under attack: wrong passwords until the limit, then even the right one is refused.
+    // Guessing from this address: wrong passwords until the limit, then even the right one is
+    // refused here (other addresses are not: guessing_limits.test.js).
     const victim = uniqueEmail('rlacct-victim');
     assert.equal((await signup(srv, { email: victim, password: PASSWORD, name: 'Xan' })).status, 201);
     let limited = null;

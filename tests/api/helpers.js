@@ -116,7 +116,7 @@ export async function startServer(opts = {}) {
   // Login and signup limits count per client IP, and every test talks from 127.0.0.1 (on a
   // shared Redis, across files and runs too): lift them unless a test sets its own.
   const given = new Set((opts.args || []).filter((a) => String(a).startsWith('--')).map((a) => String(a).split('=')[0]));
-  for (const flag of ['--rate-login-ip', '--rate-login-account', '--rate-signup-ip']) {
+  for (const flag of ['--rate-login-ip', '--rate-login-account', '--rate-signup-ip', '--login-slowdown-after']) {
     if (!given.has(flag)) args.push(flag, '1000000');
   }
   if (opts.tls) args.push('--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key);

@@ -17,6 +17,8 @@
 /* ---- jwt fixture and helpers ---- */
 
 #define NOW 1700000000
+/* The access-token lifetime verify is told the server issues (MERCATO_ACCESS_TTL). */
+#define LIFETIME 900
 #define ISS "https://shop.example"
 #define AUD "mercato-api"
 
@@ -75,7 +77,7 @@ static const char *verify_for(const mc_jwt_keys *keys, const char *token, const 
                               const char *aud, int64_t now) {
   mc_jwt_claims c;
   const char *reason = "unset";
-  int rc = mc_jwt_verify(keys, token, iss, aud, 30, now, &c, &reason);
+  int rc = mc_jwt_verify(keys, token, iss, aud, 30, LIFETIME, now, &c, &reason);
   ck_assert_int_eq(rc, reason == NULL ? MC_OK : MC_ERR_FORBIDDEN);
   return reason;
 }
@@ -211,7 +213,7 @@ START_TEST(jwt_hs256_issue_then_verify_round_trips) {
   ck_assert_ptr_null(json_object_get(h, "kid"));
   json_decref(h);
 
-  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 0, NOW + 10, &c, &reason), MC_OK);
+  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 0, LIFETIME, NOW + 10, &c, &reason), MC_OK);
   ck_assert_ptr_null(reason);
   ck_assert_str_eq(c.sub, "usr_01hx");
   ck_assert_str_eq(c.role, "admin");
@@ -435,8 +437,8 @@ START_TEST(jwt_verify_refuses_a_leeway_over_60_seconds) {
   char *token = issue(hs, NOW, 900);
   mc_jwt_claims c;
   const char *reason = NULL;
-  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 61, NOW, &c, &reason), MC_ERR_INVALID);
-  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 60, NOW, &c, &reason), MC_OK);
+  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 61, LIFETIME, NOW, &c, &reason), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 60, LIFETIME, NOW, &c, &reason), MC_OK);
   free(token);
 }
 END_TEST
@@ -575,6 +577,28 @@ START_TEST(jwt_unknown_kid_is_unknown_kid) {
 }
 END_TEST
 
+START_TEST(jwt_a_lifetime_beyond_the_configured_one_is_bad_lifetime) {
+  mc_jwt_claims c;
+  const char *reason = NULL;
+  char *token = issue(hs, NOW, 3600);
+  ck_assert_str_eq(verify_reason(hs, token, NOW), "bad_lifetime");
+  free(token);
+  ck_assert_str_eq(verify_crafted_hs("exp", json_integer(NOW + 365 * 86400)), "bad_lifetime");
+  ck_assert_str_eq(verify_crafted_hs("iat", json_integer(NOW - 31)), "bad_lifetime");
+  /* The lifetime plus the clock skew passes; a second more does not. */
+  ck_assert_ptr_null(verify_crafted_hs("exp", json_integer(NOW + LIFETIME + 30)));
+  ck_assert_str_eq(verify_crafted_hs("exp", json_integer(NOW + LIFETIME + 31)), "bad_lifetime");
+  /* A token this thread remembers is held to the lifetime of each call too. */
+  token = issue(hs, NOW, 900);
+  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 30, 900, NOW, &c, &reason), MC_OK);
+  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 30, 600, NOW, &c, &reason), MC_ERR_FORBIDDEN);
+  ck_assert_str_eq(reason, "bad_lifetime");
+  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 30, 0, NOW, &c, &reason), MC_ERR_INVALID);
+  ck_assert_int_eq(mc_jwt_verify(hs, token, ISS, AUD, 30, MC_JWT_TTL_MAX + 1, NOW, &c, &reason), MC_ERR_INVALID);
+  free(token);
+}
+END_TEST
+
 static Suite *jwt_suite(void) {
   Suite *s = suite_create("jwt");
   TCase *jwt = tcase_create("jwt");
@@ -602,6 +626,7 @@ static Suite *jwt_suite(void) {
   tcase_add_test(jwt, jwt_rotation_keeps_old_tokens_valid_while_the_old_key_is_listed);
   tcase_add_test(jwt, jwt_jwks_lists_public_keys_only);
   tcase_add_test(jwt, jwt_unknown_kid_is_unknown_kid);
+  tcase_add_test(jwt, jwt_a_lifetime_beyond_the_configured_one_is_bad_lifetime);
   suite_add_tcase(s, jwt);
   return s;
 }

@@ -1,5 +1,6 @@
 /* test_kv_memory.c - the memory kv's byte budget: cache entries are evicted to stay under it,
- * expired entries go first, other entries are never evicted, and the accounting stays exact
+ * expired entries go first, counters stay within their share, durable entries are never
+ * evicted (a warning comes before their share fills), and the accounting stays exact
  * through deletes, expiry and concurrent writers. The port's contract is in test_kv.c. */
 #include <check.h>
 #include <pthread.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mercato/err.h"
 #include "mercato/kv.h"
@@ -151,7 +153,7 @@ START_TEST(test_recently_read_cache_entries_outlive_unread_ones) {
 }
 END_TEST
 
-START_TEST(test_a_budget_full_of_other_entries_refuses_writes) {
+START_TEST(test_durable_entries_filling_their_share_refuse_durable_writes_only) {
   char key[64], *v = filler(1000, 'x');
   int i, rc = MC_OK;
   mc_kv_memory_stats st;
@@ -162,15 +164,135 @@ START_TEST(test_a_budget_full_of_other_entries_refuses_writes) {
   ck_assert_err(rc, MC_ERR_UNAVAILABLE);
   st = stats();
   ck_assert_uint_le(st.used_bytes, BUDGET);
+  ck_assert_uint_le(st.durable_bytes, st.durable_max);
+  ck_assert_uint_gt(st.durable_bytes, st.durable_max - 2000);
   ck_assert_uint_eq(st.entries, (size_t)i - 1);
   ck_assert(!present(key)); /* the refused write left nothing */
-  ck_assert_err(mc_kv_set_cache(g_kv, "page", v, 1000, 60000), MC_ERR_UNAVAILABLE);
-  ck_assert_err(mc_kv_incr(g_kv, "rate:new", 1, 60000, NULL), MC_ERR_UNAVAILABLE);
+  ck_assert_err(mc_kv_set_nx(g_kv, "idem:new", v, 1000, 600000), MC_ERR_UNAVAILABLE);
+  /* Counters and cache entries have room of their own: a full durable share does not stop
+   * the rate limits, nor the catalog's cache. */
+  ck_assert_err(mc_kv_incr(g_kv, "rate:new", 1, 60000, NULL), MC_OK);
+  ck_assert_err(mc_kv_set_cache(g_kv, "page", v, 1000, 60000), MC_OK);
   ck_assert(present("family:0"));
   /* Room made by a delete is usable again. */
   ck_assert_err(mc_kv_del(g_kv, "family:0"), MC_OK);
   ck_assert_err(mc_kv_set(g_kv, key, v, 1000, 600000), MC_OK);
   free(v);
+}
+END_TEST
+
+START_TEST(test_a_flood_of_counters_stays_in_its_share_and_starves_nothing) {
+  char key[64], *v = filler(400, 'f');
+  mc_kv_memory_stats st;
+  int64_t n = 0;
+  for (int i = 0; i < 100; i++) {
+    snprintf(key, sizeof key, "family:%d", i);
+    ck_assert_err(mc_kv_set(g_kv, key, v, 400, 600000), MC_OK);
+  }
+  /* Clients choose rate-limit keys (addresses, emails): ten times the budget of distinct ones. */
+  for (int i = 0; i < 20000; i++) {
+    snprintf(key, sizeof key, "rl:login:ip:10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+    ck_assert_err(mc_kv_incr(g_kv, key, 1, 900000, &n), MC_OK);
+    ck_assert_int_eq(n, 1);
+  }
+  st = stats();
+  ck_assert_uint_le(st.counter_bytes, st.counter_max);
+  ck_assert_uint_gt(st.counters_evicted, 0);
+  ck_assert_uint_eq(st.counter_entries, 20000 - (size_t)st.counters_evicted);
+  ck_assert_uint_le(st.used_bytes, BUDGET);
+  for (int i = 0; i < 100; i++) {
+    snprintf(key, sizeof key, "family:%d", i);
+    ck_assert_msg(present(key), "%s was evicted", key);
+  }
+  /* Durable writes still find their whole share. */
+  for (int i = 100; i < 250; i++) {
+    snprintf(key, sizeof key, "family:%d", i);
+    ck_assert_err(mc_kv_set(g_kv, key, v, 400, 600000), MC_OK);
+  }
+  free(v);
+}
+END_TEST
+
+START_TEST(test_a_counter_written_lately_outlives_older_ones) {
+  char key[64];
+  int64_t n = 0;
+  ck_assert_err(mc_kv_incr(g_kv, "rl:g:n:10.0.0.1:victim@example.com", 1, 900000, NULL), MC_OK);
+  for (int i = 0; i < 5000; i++) {
+    snprintf(key, sizeof key, "rl:flood:%d", i);
+    ck_assert_err(mc_kv_incr(g_kv, key, 1, 900000, NULL), MC_OK);
+    /* The attacker's own counter is written with every guess: it stays. */
+    if (i % 50 == 0) ck_assert_err(mc_kv_incr(g_kv, "rl:g:n:10.0.0.1:victim@example.com", 1, 900000, NULL), MC_OK);
+  }
+  ck_assert_uint_gt(stats().counters_evicted, 0);
+  ck_assert_err(mc_kv_incr(g_kv, "rl:g:n:10.0.0.1:victim@example.com", 0, 0, &n), MC_OK);
+  ck_assert_int_eq(n, 101);
+  ck_assert(!present("rl:flood:0"));
+}
+END_TEST
+
+START_TEST(test_a_counter_without_a_window_is_durable) {
+  mc_kv_memory_stats st;
+  ck_assert_err(mc_kv_incr(g_kv, "rt:g:usr_1", 1, 0, NULL), MC_OK);
+  ck_assert_err(mc_kv_incr(g_kv, "rl:x", 1, 60000, NULL), MC_OK);
+  st = stats();
+  ck_assert_uint_eq(st.counter_entries, 1);
+  ck_assert_uint_gt(st.durable_bytes, 0);
+  ck_assert_uint_eq(st.durable_bytes + st.counter_bytes, st.used_bytes);
+  /* A plain set over a counter makes it durable; a counter over a record keeps its deadline. */
+  ck_assert_err(mc_kv_set(g_kv, "rl:x", "7", 1, 0), MC_OK);
+  st = stats();
+  ck_assert_uint_eq(st.counter_entries, 0);
+  ck_assert_uint_eq(st.counter_bytes, 0);
+  ck_assert_uint_eq(st.durable_bytes, st.used_bytes);
+}
+END_TEST
+
+/* Runs fill with stderr going to a file; returns what was logged (caller frees). */
+static char *logged_while(void (*fill)(void)) {
+  FILE *f = tmpfile();
+  int saved = dup(2);
+  long len;
+  char *text;
+  ck_assert_ptr_nonnull(f);
+  fflush(stderr);
+  dup2(fileno(f), 2);
+  fill();
+  dup2(saved, 2);
+  close(saved);
+  fseek(f, 0, SEEK_END);
+  len = ftell(f);
+  text = calloc(1, (size_t)len + 1);
+  rewind(f);
+  ck_assert_uint_eq(fread(text, 1, (size_t)len, f), (size_t)len);
+  fclose(f);
+  return text;
+}
+
+/* Durable entries up to pct percent of their share. */
+static int g_fill_pct;
+static void fill_durable(void) {
+  char key[64], *v = filler(1000, 'w');
+  mc_kv_memory_stats st = stats();
+  for (int i = 0; stats().durable_bytes < st.durable_max / 100 * (size_t)g_fill_pct; i++) {
+    snprintf(key, sizeof key, "family:%d", i);
+    ck_assert_err(mc_kv_set(g_kv, key, v, 1000, 600000), MC_OK);
+  }
+  free(v);
+}
+
+START_TEST(test_a_warning_is_logged_before_the_durable_share_fills) {
+  char *text;
+  mc_log_set_level(MC_LOG_WARN);
+  g_fill_pct = 70;
+  text = logged_while(fill_durable);
+  ck_assert_msg(strstr(text, "durable entries hold") == NULL, "warned early: %s", text);
+  free(text);
+  g_fill_pct = 85;
+  text = logged_while(fill_durable);
+  ck_assert_msg(strstr(text, "durable entries hold") != NULL, "no warning at 85%%: %s", text);
+  ck_assert_msg(strstr(text, "share full") == NULL, "the share is not full yet: %s", text);
+  free(text);
+  mc_log_set_level(MC_LOG_ERROR);
 }
 END_TEST
 
@@ -233,7 +355,10 @@ START_TEST(test_accounting_returns_to_zero_after_deletes_and_expiry) {
   st = stats();
   ck_assert_uint_eq(st.entries, 0);
   ck_assert_uint_eq(st.cache_entries, 0);
+  ck_assert_uint_eq(st.counter_entries, 0);
   ck_assert_uint_eq(st.used_bytes, 0);
+  ck_assert_uint_eq(st.durable_bytes, 0);
+  ck_assert_uint_eq(st.counter_bytes, 0);
   free(v);
 }
 END_TEST
@@ -389,7 +514,11 @@ int main(void) {
   tcase_add_test(tc, test_expired_entries_go_before_live_ones);
   tcase_add_test(tc, test_other_entries_survive_while_cache_entries_are_evicted);
   tcase_add_test(tc, test_recently_read_cache_entries_outlive_unread_ones);
-  tcase_add_test(tc, test_a_budget_full_of_other_entries_refuses_writes);
+  tcase_add_test(tc, test_durable_entries_filling_their_share_refuse_durable_writes_only);
+  tcase_add_test(tc, test_a_flood_of_counters_stays_in_its_share_and_starves_nothing);
+  tcase_add_test(tc, test_a_counter_written_lately_outlives_older_ones);
+  tcase_add_test(tc, test_a_counter_without_a_window_is_durable);
+  tcase_add_test(tc, test_a_warning_is_logged_before_the_durable_share_fills);
   tcase_add_test(tc, test_growing_an_entry_past_the_budget_keeps_the_old_value);
   tcase_add_test(tc, test_an_entry_larger_than_the_budget_is_refused);
   tcase_add_test(tc, test_accounting_returns_to_zero_after_deletes_and_expiry);

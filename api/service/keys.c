@@ -1,5 +1,5 @@
-/* auth.c - the accounts context: signing keys loaded or created under the data directory,
- * and the password policy. (Emails and names are normalised by the user rules, rules/users.c.) */
+/* keys.c - the auth context's set-up: the signing keys loaded or created under the data
+ * directory (HS256 secret or ES256 PEM, retired keys still accepted), the password policy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -113,6 +113,7 @@ done:
 int mc_auth_init(mc_auth *auth, const mc_config *cfg, mc_store *store, mc_kv *kv) {
   int rc;
   memset(auth, 0, sizeof *auth);
+  auth->cfg = cfg;
   auth->store = store;
   auth->kv = kv;
   auth->access_ttl_s = cfg->access_ttl;
@@ -132,6 +133,7 @@ int mc_auth_init(mc_auth *auth, const mc_config *cfg, mc_store *store, mc_kv *kv
     goto fail;
   }
   auth->argon_slots_ready = 1;
+  pthread_mutex_init(&auth->argon_lock, NULL);
   if ((rc = load_keys(auth, cfg)) != MC_OK) goto fail;
   return MC_OK;
 fail:
@@ -140,24 +142,12 @@ fail:
 }
 
 void mc_auth_free(mc_auth *auth) {
-  if (auth->argon_slots_ready) sem_destroy(&auth->argon_slots);
+  if (auth->argon_slots_ready) {
+    sem_destroy(&auth->argon_slots);
+    pthread_mutex_destroy(&auth->argon_lock);
+  }
   mc_jwt_keys_free(auth->keys);
   free(auth->issuer);
   free(auth->audience);
   memset(auth, 0, sizeof *auth);
-}
-
-void mc_token_pair_clear(mc_token_pair *pair) {
-  free(pair->access_token);
-  explicit_bzero(pair, sizeof *pair);
-}
-
-json_t *mc_auth_public_user(const json_t *user) {
-  json_t *pub = json_object();
-  static const char *keys[] = {"id", "email", "name", "role", "status", "created_at", "updated_at"};
-  for (size_t i = 0; pub && i < sizeof keys / sizeof keys[0]; i++) {
-    json_t *v = json_object_get(user, keys[i]);
-    if (v) json_object_set(pub, keys[i], v);
-  }
-  return pub;
 }
