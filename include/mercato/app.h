@@ -9,6 +9,7 @@
 #include "mercato/config.h"
 #include "mercato/kv.h"
 #include "mercato/pricing.h"
+#include "mercato/shop.h"
 #include "mercato/store.h"
 
 typedef struct mc_router mc_router;
@@ -21,6 +22,7 @@ typedef struct mc_app {
   mc_auth auth;             /* accounts and tokens over store and kv */
   int auth_ready;
   mc_pricing_config pricing; /* shipping and tax from cfg, checked at start-up */
+  mc_shop_answer shop;      /* GET /api/v1/shop's body and ETag, built once from cfg */
   char **cors_origins;      /* NULL-terminated allow-list parsed from cfg->cors_origins */
   char *web_root;           /* realpath of cfg->web_dir, or NULL when there is no web app */
   char *db_path;            /* <data_dir>/mercato.db */
