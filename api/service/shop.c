@@ -24,8 +24,9 @@ static json_t *name_text(const char *name) {
 /* Every limit a client checks before it asks, from the constants and settings the server
  * enforces, so that the two cannot disagree. */
 static json_t *limits(const mc_config *cfg) {
-  return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "cart_max_quantity", cfg->cart_max_quantity,
-                   "cart_max_lines", cfg->cart_max_lines, "list_limit_default", MC_CATALOG_LIMIT_DEFAULT,
+  return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "cart_max_quantity", cfg->cart_max_quantity,
+                   "cart_max_lines", cfg->cart_max_lines, "guest_cart_ttl", cfg->guest_cart_ttl,
+                   "list_limit_default", MC_CATALOG_LIMIT_DEFAULT,
                    "list_limit_max", MC_PRODUCT_LIST_MAX, "list_offset_max", MC_CATALOG_OFFSET_MAX,
                    "search_q_max", MC_CATALOG_Q_MAX, "coupon_code_max", MC_COUPON_CODE_MAX);
 }

@@ -23,7 +23,7 @@ test('GET /shop answers the defaults without a token: Mercato, EUR, manual payme
     currency: 'EUR',
     currency_exponent: 2,
     limits: {
-      cart_max_quantity: 99, cart_max_lines: 100, list_limit_default: 20, list_limit_max: 100,
+      cart_max_quantity: 99, cart_max_lines: 100, guest_cart_ttl: 2592000, list_limit_default: 20, list_limit_max: 100,
       list_offset_max: 10000, search_q_max: 200, coupon_code_max: 32,
     },
     tax: { rate_bp: 0, inclusive: false },
@@ -89,7 +89,7 @@ test('a shop started with other settings describes them, with another ETag, and 
   const shop = await openShop({
     env: {
       MERCATO_SHOP_NAME: 'Bäckerei Süß', MERCATO_CURRENCY: 'USD', MERCATO_CART_MAX_QUANTITY: '5',
-      MERCATO_CART_MAX_LINES: '3', MERCATO_TAX_RATE: '8.25', MERCATO_TAX_INCLUSIVE: '1',
+      MERCATO_CART_MAX_LINES: '3', MERCATO_GUEST_CART_TTL: '86400', MERCATO_TAX_RATE: '8.25', MERCATO_TAX_INCLUSIVE: '1',
       MERCATO_SHIPPING_FLAT: '700', MERCATO_FREE_SHIPPING_THRESHOLD: '0',
     },
   });
@@ -102,6 +102,7 @@ test('a shop started with other settings describes them, with another ETag, and 
     assert.equal(s.currency_exponent, 2);
     assert.equal(s.limits.cart_max_quantity, 5);
     assert.equal(s.limits.cart_max_lines, 3);
+    assert.equal(s.limits.guest_cart_ttl, 86400);
     assert.deepEqual(s.tax, { rate_bp: 825, inclusive: true });
     assert.deepEqual(s.shipping, { flat: 700, free_threshold: null }, 'never free is null');
     assert.notEqual(res.headers.get('etag'), (await get(server)).headers.get('etag'));

@@ -14,9 +14,12 @@
 
 /* Loads the defaults plus the given flags (NULL-terminated) into cfg. */
 static void load(mc_config *cfg, const char *const *flags) {
-  char *argv[16] = {"mercato"};
+  char *argv[32] = {"mercato"};
   int argc = 1;
-  for (; flags && flags[argc - 1]; argc++) argv[argc] = (char *)flags[argc - 1];
+  for (; flags && flags[argc - 1]; argc++) {
+    ck_assert_int_lt(argc, 32);
+    argv[argc] = (char *)flags[argc - 1];
+  }
   ck_assert_int_eq(mc_config_load(cfg, argc, argv, 1, stdout, stderr), MC_OK);
 }
 
@@ -93,6 +96,7 @@ START_TEST(the_defaults_describe_a_euro_shop_with_manual_payments) {
   const json_t *limits = shop_member(doc, "limits");
   ck_assert_int_eq(int_at(limits, "cart_max_quantity"), 99);
   ck_assert_int_eq(int_at(limits, "cart_max_lines"), 100);
+  ck_assert_int_eq(int_at(limits, "guest_cart_ttl"), 2592000);
   ck_assert_int_eq(int_at(limits, "list_limit_default"), 20);
   ck_assert_int_eq(int_at(limits, "list_limit_max"), 100);
   ck_assert_int_eq(int_at(limits, "list_offset_max"), 10000);
@@ -115,7 +119,7 @@ END_TEST
 
 START_TEST(the_settings_are_what_the_description_says) {
   const char *flags[] = {"--shop-name", "Bäckerei Süß", "--currency", "JPY", "--cart-max-quantity", "5",
-                         "--cart-max-lines", "7", "--tax-rate", "8.25", "--tax-inclusive", "1",
+                         "--cart-max-lines", "7", "--guest-cart-ttl", "3600", "--tax-rate", "8.25", "--tax-inclusive", "1",
                          "--shipping-flat", "700", "--free-shipping-threshold", "0", NULL};
   mc_config cfg;
   load(&cfg, flags);
@@ -126,6 +130,7 @@ START_TEST(the_settings_are_what_the_description_says) {
   ck_assert_int_eq(json_integer_value(shop_member(doc, "currency_exponent")), 0);
   ck_assert_int_eq(int_at(shop_member(doc, "limits"), "cart_max_quantity"), 5);
   ck_assert_int_eq(int_at(shop_member(doc, "limits"), "cart_max_lines"), 7);
+  ck_assert_int_eq(int_at(shop_member(doc, "limits"), "guest_cart_ttl"), 3600);
   ck_assert_int_eq(int_at(shop_member(doc, "tax"), "rate_bp"), 825);
   ck_assert(json_is_true(json_object_get(shop_member(doc, "tax"), "inclusive")));
   ck_assert_int_eq(int_at(shop_member(doc, "shipping"), "flat"), 700);
