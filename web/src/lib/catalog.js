@@ -43,18 +43,12 @@ export const findCategory = (tree, slug) => flatCategories(tree).find((c) => c.s
 
 export const findCategoryById = (tree, id) => flatCategories(tree).find((c) => c.id === id) || null;
 
-/** The shop's currency, learnt from the first prices seen (EUR until then, the API default). */
-export const currencyStore = createStore('EUR');
-
 /** GET /products with the API's own parameter names. */
 export async function listProducts(params, signal) {
-  const d = await api('GET', '/products', { query: params, signal });
-  if (d.products[0]) currencyStore.set(d.products[0].currency);
-  return d;
+  return api('GET', '/products', { query: params, signal });
 }
 
 export async function getProduct(key, signal) {
   const d = await api('GET', `/products/${encodeURIComponent(key)}`, { signal });
-  currencyStore.set(d.product.currency);
   return d.product;
 }
