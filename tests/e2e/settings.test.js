@@ -74,4 +74,21 @@ describe('a shop with settings of its own', () => {
     assert.deepEqual(page.problems, []);
     await context.close();
   });
+
+  test('when the shop\'s settings cannot be loaded the page says so, and Try again loads the page', async () => {
+    const { context, page } = await openPage(browser, shop);
+    await page.route('**/api/v1/shop', (route) => route.fulfill({
+      status: 503,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'urn:mercato:problem:unavailable', title: 'Service Unavailable', status: 503, detail: 'The shop is not answering right now.', code: 'unavailable' }),
+    }));
+    await page.goto('/products');
+    const alert = page.getByRole('alert').filter({ hasText: 'The shop could not be loaded' });
+    await textMatches(alert, 'The shop is not answering right now.');
+    await page.unroute('**/api/v1/shop');
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { level: 1, name: 'All products' }).waitFor();
+    await textMatches(page.getByRole('banner'), SETTINGS.MERCATO_SHOP_NAME);
+    await context.close();
+  });
 });

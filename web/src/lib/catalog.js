@@ -2,32 +2,12 @@
 // shared; product lists and pages are plain calls (the browser's HTTP cache and the API's
 // ETags do the caching).
 import { api } from './api.js';
-import { createStore } from './store.js';
+import { createStore, loadOnce } from './store.js';
 
 export const categoriesStore = createStore({ status: 'idle', tree: [], error: null });
 
-let pending = null;
-
 /** Loads the category tree unless it is loaded or loading; a failed load can be retried. */
-export function loadCategories() {
-  const s = categoriesStore.get();
-  if (s.status === 'ready') return Promise.resolve(s.tree);
-  if (pending) return pending;
-  categoriesStore.set({ status: 'loading', tree: [], error: null });
-  pending = api('GET', '/categories')
-    .then((d) => {
-      categoriesStore.set({ status: 'ready', tree: d.categories, error: null });
-      return d.categories;
-    })
-    .catch((error) => {
-      categoriesStore.set({ status: 'error', tree: [], error });
-      throw error;
-    })
-    .finally(() => {
-      pending = null;
-    });
-  return pending;
-}
+export const loadCategories = loadOnce(categoriesStore, 'tree', [], () => api('GET', '/categories').then((d) => d.categories));
 
 /** Every category of the tree, flat, each with its parent (or null). */
 export function flatCategories(tree) {
