@@ -19,7 +19,7 @@ export function Logo() {
         <rect width="64" height="64" rx="14" fill="#064e3b" />
         <path d="M16 46V20l16 16 16-16v26" fill="none" stroke="#fef3c7" stroke-width="7" stroke-linecap="round" stroke-linejoin="round" />
       </svg>
-      <span>{name}</span>
+      {name ? <span>{name}</span> : <span class="sr-only">Home</span>}
     </Link>
   );
 }

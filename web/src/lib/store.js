@@ -25,8 +25,15 @@ export function createStore(initial) {
 /** The store's current value; the component re-renders when it changes. */
 export function useStore(store) {
   const [, force] = useState(0);
-  useEffect(() => store.subscribe(() => force((n) => n + 1)), [store]);
-  return store.get();
+  const seen = store.get();
+  useEffect(() => {
+    // A change between the first render and this subscription would otherwise go unseen (the
+    // shop's settings arriving while the header mounts left it without the shop's name).
+    if (!Object.is(store.get(), seen)) force((n) => n + 1);
+    return store.subscribe(() => force((n) => n + 1));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [store]);
+  return seen;
 }
 
 /**
