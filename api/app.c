@@ -77,6 +77,7 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
   memset(app, 0, sizeof *app);
   app->cfg = cfg;
   app->tls = cfg->tls_cert[0] != '\0';
+  if ((err = mc_shop_answer_build(cfg, &app->shop)) != MC_OK) goto fail;
   if ((err = mc_mkdirs(cfg->data_dir, 0700)) != MC_OK) {
     mc_error("app", "cannot create the data directory %s (MERCATO_DATA_DIR)", cfg->data_dir);
     goto fail;
@@ -125,6 +126,7 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
     {mc_admin_catalog_routes, mc_admin_catalog_routes_count},
     {mc_admin_coupon_routes, mc_admin_coupon_routes_count},
     {mc_cart_routes, mc_cart_routes_count},
+    {mc_shop_routes, mc_shop_routes_count},
     {mc_image_routes, mc_image_routes_count},
   };
   for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
@@ -154,6 +156,7 @@ void mc_app_close(mc_app *app) {
   mc_store_close(app->store);
   for (char **o = app->cors_origins; o && *o; o++) free(*o);
   free(app->cors_origins);
+  mc_shop_answer_free(&app->shop);
   free(app->web_root);
   memset(app, 0, sizeof *app);
 }

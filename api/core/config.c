@@ -13,6 +13,7 @@
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/money.h"
+#include "mercato/shop.h"
 
 typedef enum { T_INT, T_LONG, T_STR, T_BOOL, T_LEVEL, T_ADDR, T_ORIGINS, T_REDIS, T_JWT_ALG, T_CURRENCY, T_PERCENT } setting_type;
 
@@ -94,6 +95,8 @@ static const setting settings[] = {
    "with MERCATO_ADMIN_PASSWORD: create this admin at start-up when there is no admin yet"},
   {"admin-password", T_STR, OFF(admin_password), "", 0, 1024,
    "the first admin's password (prefer the environment variable to the flag)"},
+  {"shop-name", T_STR, OFF(shop_name), "Mercato", 1, MC_SHOP_NAME_MAX,
+   "the shop's name, shown by the web app (UTF-8 without control characters)"},
   {"currency", T_CURRENCY, OFF(currency), "EUR", 3, 3, "the shop's ISO 4217 currency (prices are in its minor unit)"},
   {"max-image-bytes", T_LONG, OFF(max_image_bytes), "5242880", 1024, 64L * 1024 * 1024,
    "largest product image upload in bytes (JPEG, PNG or WebP)"},

@@ -9,39 +9,11 @@
 #include "mercato/err.h"
 #include "mercato/http.h"
 
-#define PUBLIC_CACHE_CONTROL "public, max-age=60"
-
-/* If-None-Match is "*" or a list of entity tags; W/ tags compare weakly, as RFC 9110 says for
- * this header. Anything malformed never matches. */
-static int etag_matches(const char *header, const char *etag) {
-  size_t elen = strlen(etag);
-  for (const char *p = header; p && *p;) {
-    while (*p == ' ' || *p == '\t' || *p == ',') p++;
-    if (*p == '*') return 1;
-    if (strncmp(p, "W/", 2) == 0) p += 2;
-    if (*p != '"') {
-      p = strchr(p, ',');
-      continue;
-    }
-    const char *end = strchr(p + 1, '"');
-    if (!end) return 0;
-    if ((size_t)(end + 1 - p) == elen && memcmp(p, etag, elen) == 0) return 1;
-    p = end + 1;
-  }
-  return 0;
-}
-
 /* Writes a ready answer: 304 without a body when the client holds it, else 200 with the body
  * (stolen from a). */
 static void send_answer(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
                         mc_catalog_answer *a) {
-  u_map_put(resp->map_header, "ETag", a->etag);
-  u_map_put(resp->map_header, "Cache-Control", PUBLIC_CACHE_CONTROL);
-  ctx->done = 1;
-  if (etag_matches(u_map_get_case(req->map_header, "If-None-Match"), a->etag)) {
-    resp->status = 304;
-    return;
-  }
+  if (mc_http_public_not_modified(ctx, req, resp, a->etag)) return;
   free(resp->binary_body);
   resp->binary_body = a->body;
   resp->binary_body_length = a->len;

@@ -11,6 +11,7 @@
 #include "mercato/config.h"
 #include "mercato/kv.h"
 #include "mercato/pricing.h"
+#include "mercato/shop.h"
 #include "mercato/store.h"
 
 typedef struct mc_router mc_router;
@@ -27,6 +28,7 @@ typedef struct mc_app {
    * (through the request's ctx->app): handlers never build their own. */
   mc_catalog catalog;
   mc_carts carts;
+  mc_shop_answer shop;      /* GET /api/v1/shop's body and ETag, built once from cfg */
   char **cors_origins;      /* NULL-terminated allow-list parsed from cfg->cors_origins */
   char *web_root;           /* realpath of cfg->web_dir, or NULL when there is no web app */
   int tls;                  /* 1 when serving HTTPS */

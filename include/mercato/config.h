@@ -51,6 +51,7 @@ typedef struct mc_config {
   char *admin_email;        /* MERCATO_ADMIN_EMAIL: first admin created at start when none exists */
   char *admin_password;     /* MERCATO_ADMIN_PASSWORD: that admin's password */
   /* Catalog */
+  char *shop_name;          /* MERCATO_SHOP_NAME: the name GET /api/v1/shop gives */
   char *currency;           /* MERCATO_CURRENCY: the shop's ISO 4217 currency */
   long max_image_bytes;     /* MERCATO_MAX_IMAGE_BYTES: largest product image upload */
   int catalog_cache;        /* MERCATO_CATALOG_CACHE: cache product lists and documents in the kv */

@@ -102,6 +102,12 @@ void mc_http_refusal(mc_http_ctx *ctx, struct _u_response *resp, int err, mc_ref
 /* The HTTP status the table gives code, or 0 when it has no row (for tests). */
 int mc_http_refusal_status(const char *code);
 
+/* For a public answer whose strong ETag is etag (quoted): sets ETag and Cache-Control (shared
+ * caches may keep it a minute) and marks the response written. When If-None-Match holds etag,
+ * answers 304 without a body and returns 1; else returns 0 and the caller writes the 200 body. */
+int mc_http_public_not_modified(mc_http_ctx *ctx, const struct _u_request *req, struct _u_response *resp,
+                                const char *etag);
+
 /* Appends {field, code, message} to the array *errors (created on first use). */
 void mc_http_add_error(json_t **errors, const char *field, const char *code, const char *message);
 
@@ -150,6 +156,8 @@ extern const mc_route mc_admin_coupon_routes[];
 extern const int mc_admin_coupon_routes_count;
 extern const mc_route mc_cart_routes[];
 extern const int mc_cart_routes_count;
+extern const mc_route mc_shop_routes[];
+extern const int mc_shop_routes_count;
 
 /* The guest cart tokens req names, for a sign-in to merge (borrowed from req): tokens[0] from
  * X-Cart-Token, tokens[1] from the mercato_cart cookie, NULL when absent. Returns 1 when the

@@ -32,20 +32,21 @@ export function newCustomer(tag = 'shopper') {
 }
 
 /**
- * Seeds the demo shop into a new data dir and starts mercato on it, serving web/dist.
+ * Seeds the demo shop into a new data dir and starts mercato on it, serving web/dist; env adds
+ * MERCATO_* settings to both (the seed writes prices in MERCATO_CURRENCY).
  * Returns the server (base, stop()) plus cleanup() that stops it and removes the data dir.
  */
-export async function startShop() {
+export async function startShop({ env = {} } = {}) {
   assert.ok(fs.existsSync(path.join(WEB_DIST, 'index.html')), `build the web app first (cd web && npm run build): ${WEB_DIST} has no index.html`);
   const dataDir = makeTempDir('mercato-e2e-');
-  const seeded = runMercato(['seed', '--demo', '--data-dir', dataDir], { cwd: dataDir, timeout: 60_000 });
+  const seeded = runMercato(['seed', '--demo', '--data-dir', dataDir], { cwd: dataDir, env, timeout: 60_000 });
   assert.equal(seeded.code, 0, `mercato seed --demo failed:\n${seeded.stderr}`);
   let server;
   try {
     server = await startServer({
       dataDir,
       webDir: WEB_DIST,
-      env: { MERCATO_ADMIN_EMAIL: ADMIN.email, MERCATO_ADMIN_PASSWORD: ADMIN.password },
+      env: { ...env, MERCATO_ADMIN_EMAIL: ADMIN.email, MERCATO_ADMIN_PASSWORD: ADMIN.password },
       args: ['--access-log', '0'],
     });
   } catch (err) {

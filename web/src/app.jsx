@@ -5,8 +5,9 @@
 import { useLocation, matchPath, Redirect, withQuery } from './lib/router.jsx';
 import { useStore } from './lib/store.js';
 import { authStore } from './lib/auth.js';
+import { loadShop, shopStore } from './lib/shop.js';
 import { Layout } from './components/layout.jsx';
-import { Loading } from './components/states.jsx';
+import { ErrorState, Loading } from './components/states.jsx';
 import Home from './pages/home.jsx';
 import Catalog from './pages/catalog.jsx';
 import Product from './pages/product.jsx';
@@ -36,6 +37,12 @@ function resolve(path) {
 /** Who may see the route: renders the page, a wait, or a redirect to sign in. */
 function Guard({ route, params, search, path }) {
   const { status, user } = useStore(authStore);
+  const shop = useStore(shopStore);
+  // Pages check input against the shop's limits and show its currency: they wait for it.
+  if (shop.status === 'error') {
+    return <ErrorState title="The shop could not be loaded" error={shop.error} onRetry={() => loadShop().catch(() => {})} headingLevel={1} />;
+  }
+  if (!shop.shop) return <Loading />;
   if (route.auth === 'user' || route.role) {
     if (status === 'loading') return <Loading />;
     if (!user) return <Redirect to={withQuery('/signin', { next: path + search })} />;

@@ -8,22 +8,25 @@ import { useStore } from '../lib/store.js';
 import { authStore } from '../lib/auth.js';
 import { cartStore } from '../lib/cart.js';
 import { categoriesStore, loadCategories } from '../lib/catalog.js';
+import { useShop } from '../lib/shop.js';
 import { Icon } from './icons.jsx';
 
 export function Logo() {
+  const name = useShop()?.name || '';
   return (
     <Link href="/" class="flex shrink-0 items-center gap-2 rounded-md text-xl font-bold tracking-tight text-stone-900">
       <svg class="size-8" viewBox="0 0 64 64" aria-hidden="true">
         <rect width="64" height="64" rx="14" fill="#064e3b" />
         <path d="M16 46V20l16 16 16-16v26" fill="none" stroke="#fef3c7" stroke-width="7" stroke-linecap="round" stroke-linejoin="round" />
       </svg>
-      <span>Mercato</span>
+      {name ? <span>{name}</span> : <span class="sr-only">Home</span>}
     </Link>
   );
 }
 
 function SearchForm({ id, class: cls = '' }) {
   const { path, query } = useLocation();
+  const maxLength = useShop()?.limits.search_q_max;
   const q = path === '/products' ? query.get('q') || '' : '';
   const [value, setValue] = useState(q);
   useEffect(() => setValue(q), [q]);
@@ -46,7 +49,7 @@ function SearchForm({ id, class: cls = '' }) {
         value={value}
         onInput={(e) => setValue(e.currentTarget.value)}
         placeholder="Search products"
-        maxLength={200}
+        maxLength={maxLength}
         autoComplete="off"
         class="input h-11 pr-12"
       />
@@ -213,6 +216,7 @@ export function Header() {
 export function Footer() {
   const { tree } = useStore(categoriesStore);
   const { user } = useStore(authStore);
+  const name = useShop()?.name;
   return (
     <footer class="mt-20 border-t border-stone-200 bg-white">
       <div class="mx-auto grid max-w-7xl grid-cols-2 gap-x-6 gap-y-10 px-4 py-12 sm:px-6 md:grid-cols-4 lg:px-8">
@@ -250,7 +254,7 @@ export function Footer() {
       </div>
       <div class="border-t border-stone-200">
         <p class="mx-auto max-w-7xl px-4 py-5 text-xs text-stone-600 sm:px-6 lg:px-8">
-          © {new Date().getFullYear()} Mercato · Powered by Mercato, the open-source shop backend
+          © {new Date().getFullYear()} {name ? `${name} · ` : ''}Powered by Mercato, the open-source shop backend
         </p>
       </div>
     </footer>

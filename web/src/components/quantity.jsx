@@ -1,12 +1,16 @@
 // quantity.jsx: a quantity stepper: − [n] +, a labelled number field between two buttons.
 import { useEffect, useState } from 'preact/hooks';
+import { useShop } from '../lib/shop.js';
 import { Icon } from './icons.jsx';
 
 /**
- * value: the number shown; onChange(n) gets a whole number within min..max.
+ * value: the number shown; onChange(n) gets a whole number within min..max, where max is at
+ * most the most one cart line may hold (the shop's cart_max_quantity, also the default).
  * label: the accessible name ("Quantity" or "Quantity of Blue Mug").
  */
-export function QuantityInput({ id, value, onChange, min = 1, max = 99, label = 'Quantity', disabled = false, size = 'md' }) {
+export function QuantityInput({ id, value, onChange, min = 1, max: wanted, label = 'Quantity', disabled = false, size = 'md' }) {
+  const limit = useShop().limits.cart_max_quantity;
+  const max = Math.min(wanted ?? limit, limit);
   const clamp = (n) => Math.max(min, Math.min(max, n));
   // What is typed is passed on as soon as it is a valid number (a form submitted right after
   // typing sends it); an empty or out-of-range entry is settled when the field is left.

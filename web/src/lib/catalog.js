@@ -2,32 +2,12 @@
 // shared; product lists and pages are plain calls (the browser's HTTP cache and the API's
 // ETags do the caching).
 import { api } from './api.js';
-import { createStore } from './store.js';
+import { createStore, loadOnce } from './store.js';
 
 export const categoriesStore = createStore({ status: 'idle', tree: [], error: null });
 
-let pending = null;
-
 /** Loads the category tree unless it is loaded or loading; a failed load can be retried. */
-export function loadCategories() {
-  const s = categoriesStore.get();
-  if (s.status === 'ready') return Promise.resolve(s.tree);
-  if (pending) return pending;
-  categoriesStore.set({ status: 'loading', tree: [], error: null });
-  pending = api('GET', '/categories')
-    .then((d) => {
-      categoriesStore.set({ status: 'ready', tree: d.categories, error: null });
-      return d.categories;
-    })
-    .catch((error) => {
-      categoriesStore.set({ status: 'error', tree: [], error });
-      throw error;
-    })
-    .finally(() => {
-      pending = null;
-    });
-  return pending;
-}
+export const loadCategories = loadOnce(categoriesStore, 'tree', [], () => api('GET', '/categories').then((d) => d.categories));
 
 /** Every category of the tree, flat, each with its parent (or null). */
 export function flatCategories(tree) {
@@ -43,18 +23,12 @@ export const findCategory = (tree, slug) => flatCategories(tree).find((c) => c.s
 
 export const findCategoryById = (tree, id) => flatCategories(tree).find((c) => c.id === id) || null;
 
-/** The shop's currency, learnt from the first prices seen (EUR until then, the API default). */
-export const currencyStore = createStore('EUR');
-
 /** GET /products with the API's own parameter names. */
 export async function listProducts(params, signal) {
-  const d = await api('GET', '/products', { query: params, signal });
-  if (d.products[0]) currencyStore.set(d.products[0].currency);
-  return d;
+  return api('GET', '/products', { query: params, signal });
 }
 
 export async function getProduct(key, signal) {
   const d = await api('GET', `/products/${encodeURIComponent(key)}`, { signal });
-  currencyStore.set(d.product.currency);
   return d.product;
 }

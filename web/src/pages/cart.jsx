@@ -12,7 +12,6 @@ import { QuantityInput } from '../components/quantity.jsx';
 import { EmptyState, ErrorState, Loading, Spinner } from '../components/states.jsx';
 import { Icon } from '../components/icons.jsx';
 
-const MAX_QUANTITY = 99;
 const QUANTITY_DELAY_MS = 400;
 
 /** The message for a failed change to one line. */
@@ -39,7 +38,9 @@ function Line({ line }) {
   const timer = useRef(null);
   useEffect(() => () => clearTimeout(timer.current), []);
   const blocked = line.warnings.some((w) => w.code === 'out_of_stock' || w.code === 'unavailable');
-  const max = Math.min(MAX_QUANTITY, Math.max(line.available, line.quantity));
+  // What is in stock (or more, when the line already holds more: lowering it must work); the
+  // quantity field keeps it within the shop's limit.
+  const max = Math.max(line.available, line.quantity);
   const href = `/products/${line.slug}`;
 
   const change = (n) => {

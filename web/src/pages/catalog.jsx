@@ -4,8 +4,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, navigate, useLocation, withQuery } from '../lib/router.jsx';
 import { useStore } from '../lib/store.js';
-import { categoriesStore, currencyStore, findCategory, listProducts, loadCategories } from '../lib/catalog.js';
-import { fromMinor, money, toMinor } from '../lib/format.js';
+import { categoriesStore, findCategory, listProducts, loadCategories } from '../lib/catalog.js';
+import { clipBytes, fromMinor, money, toMinor } from '../lib/format.js';
+import { useShop } from '../lib/shop.js';
 import { useAsync } from '../lib/use_async.js';
 import { useTitle } from '../lib/title.js';
 import { ProductGrid } from '../components/product_card.jsx';
@@ -14,7 +15,9 @@ import { Pagination } from '../components/pagination.jsx';
 import { Icon } from '../components/icons.jsx';
 
 export const PAGE_SIZE = 24;
-const MAX_OFFSET = 10000;
+
+/** The last page the API serves (offsets beyond the shop's list_offset_max are refused). */
+const lastPage = (shop) => Math.floor(shop.limits.list_offset_max / PAGE_SIZE) + 1;
 
 const SORTS = [
   ['', 'Newest'],
@@ -23,21 +26,22 @@ const SORTS = [
   ['name', 'Name: A to Z'],
 ];
 
-/** The catalog state read from the URL; anything malformed is dropped, never sent on. */
-export function readFilters(query, currency) {
+/** The catalog state read from the URL; anything malformed or too long is dropped, never sent on. */
+export function readFilters(query, shop) {
+  const { currency } = shop;
   const text = (k) => (query.get(k) || '').trim();
   const page = parseInt(text('page'), 10);
   const min = toMinor(text('min'), currency);
   const max = toMinor(text('max'), currency);
   const sort = text('sort');
   return {
-    q: text('q').slice(0, 200),
+    q: clipBytes(text('q'), shop.limits.search_q_max),
     category: /^[a-z0-9]+(-[a-z0-9]+)*$/.test(text('category')) ? text('category') : '',
     min,
     max,
     inStock: text('in_stock') === '1' || text('in_stock') === 'true',
     sort: SORTS.some(([v]) => v === sort) ? sort : '',
-    page: Number.isFinite(page) && page >= 1 ? Math.min(page, Math.floor(MAX_OFFSET / PAGE_SIZE) + 1) : 1,
+    page: Number.isFinite(page) && page >= 1 ? Math.min(page, lastPage(shop)) : 1,
   };
 }
 
@@ -192,9 +196,10 @@ function Chips({ filters, currency, category }) {
 
 export default function Catalog() {
   const { query, search } = useLocation();
-  const currency = useStore(currencyStore);
+  const shop = useShop();
+  const { currency } = shop;
   const cats = useStore(categoriesStore);
-  const filters = readFilters(query, currency);
+  const filters = readFilters(query, shop);
   const [showFilters, setShowFilters] = useState(false);
   const key = filtersUrl(filters, currency);
 
@@ -221,7 +226,7 @@ export default function Catalog() {
   useTitle(filters.q ? `Search: ${filters.q}` : category ? category.name : 'All products');
 
   const count = result.data?.count;
-  const last = count ? Math.min(Math.ceil(count / PAGE_SIZE), Math.floor(MAX_OFFSET / PAGE_SIZE) + 1) : 1;
+  const last = count ? Math.min(Math.ceil(count / PAGE_SIZE), lastPage(shop)) : 1;
   const apiErrors = result.error?.status === 422 ? result.error.fields : null;
   const unknownCategory = apiErrors?.category && filters.category;
 

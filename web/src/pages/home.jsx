@@ -5,7 +5,8 @@ import { Link, withQuery } from '../lib/router.jsx';
 import { categoriesStore, listProducts, loadCategories } from '../lib/catalog.js';
 import { useAsync } from '../lib/use_async.js';
 import { useTitle } from '../lib/title.js';
-import { fromMinor, money } from '../lib/format.js';
+import { fromMinor, keptFor, money } from '../lib/format.js';
+import { useShop } from '../lib/shop.js';
 import { ProductGrid, ProductImage } from '../components/product_card.jsx';
 import { ErrorState, GridSkeleton } from '../components/states.jsx';
 import { Icon } from '../components/icons.jsx';
@@ -87,14 +88,17 @@ function Section({ title, href, linkLabel, children }) {
   );
 }
 
-const GIFT_LIMIT = 2500;
+/** "Gifts under 25" in the shop's main unit (€25, $25, ¥25...). */
+const GIFT_LIMIT_MAJOR = 25;
 
 export default function Home() {
   useTitle('');
   const cats = useStore(categoriesStore);
+  const shop = useShop();
+  const { currency } = shop;
+  const giftLimit = GIFT_LIMIT_MAJOR * 10 ** shop.currency_exponent;
   const fresh = useAsync((signal) => listProducts({ in_stock: true, limit: 8 }, signal), []);
-  const gifts = useAsync((signal) => listProducts({ in_stock: true, max_price: GIFT_LIMIT, sort: '-price', limit: 4 }, signal), []);
-  const currency = fresh.data?.products?.[0]?.currency || 'EUR';
+  const gifts = useAsync((signal) => listProducts({ in_stock: true, max_price: giftLimit, sort: '-price', limit: 4 }, signal), [giftLimit]);
   return (
     <div>
       <Hero products={fresh.data?.products} />
@@ -125,7 +129,7 @@ export default function Home() {
 
       <section class="mt-14 grid gap-4 rounded-3xl bg-amber-50 p-6 ring-1 ring-amber-200/60 sm:grid-cols-3 sm:p-8">
         {[
-          ['bag', 'Shop as a guest', 'No account needed: your cart is kept for 30 days.'],
+          ['bag', 'Shop as a guest', `No account needed: your cart is kept for ${keptFor(shop.limits.guest_cart_ttl)}.`],
           ['user', 'Your cart follows you', 'Sign in and what you picked as a guest comes along.'],
           ['shield', 'Secure accounts', 'Passwords hashed with Argon2, sessions you can end.'],
         ].map(([icon, title, text]) => (
@@ -142,8 +146,8 @@ export default function Home() {
       </section>
 
       <Section
-        title={`Gifts under ${money(GIFT_LIMIT, currency, { whole: true })}`}
-        href={withQuery('/products', { max: fromMinor(GIFT_LIMIT, currency), in_stock: 1, sort: '-price' })}
+        title={`Gifts under ${money(giftLimit, currency, { whole: true })}`}
+        href={withQuery('/products', { max: fromMinor(giftLimit, currency), in_stock: 1, sort: '-price' })}
         linkLabel="See all"
       >
         {gifts.error ? (

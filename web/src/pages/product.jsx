@@ -13,8 +13,6 @@ import { QuantityInput } from '../components/quantity.jsx';
 import { EmptyState, ErrorState, Spinner } from '../components/states.jsx';
 import { Icon } from '../components/icons.jsx';
 
-const MAX_QUANTITY = 99;
-
 function Gallery({ product }) {
   const images = product.images || [];
   const [index, setIndex] = useState(0);
@@ -60,7 +58,8 @@ function AddToCart({ product }) {
     setError(null);
     setAdded(null);
   }, [product.id]);
-  const max = product.only_left || MAX_QUANTITY;
+  // Only a few left: no more than that; else the shop's limit (the quantity field applies it).
+  const max = product.only_left || undefined;
   const have = inCart(cart, product.id);
 
   const submit = async (e) => {
