@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
-import zlib from 'node:zlib';
 
 import { arb, doc, fc, integerMembers, mutants, norm, operations, validatorAt } from './conformance_gen.js';
-import { adminAndCustomer, startServer, validateResponse } from './helpers.js';
+import { adminAndCustomer, png, startServer, validateResponse } from './helpers.js';
 
 const SEED = 20261205;
 const VALID_PER_OPERATION = 12;
@@ -67,29 +66,6 @@ const pool = { categories: [], products: [], coupons: [], images: [] };
 const draw = (a) => fc.sample(a, { seed: SEED + seq++, numRuns: 1 })[0];
 const pick = (list) => list[draw(fc.nat({ max: list.length - 1 }))];
 const randomId = (prefix) => `${prefix}_${draw(fc.nat({ max: 7 }))}${draw(fc.string({ unit: fc.constantFrom(...ALPHABET), minLength: 25, maxLength: 25 }))}`;
-
-function pngChunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
-/** A w x h RGB PNG in one colour. */
-function png(w, h) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.alloc(1 + w * 3, 90);
-  row[0] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', zlib.deflateSync(Buffer.concat(Array.from({ length: h }, () => row)))), pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /** Sends one request; resolves to {status, headers, text, body}. body: an object (JSON), or {raw, type}. */
 async function send(method, reqPath, { headers = {}, body } = {}) {
