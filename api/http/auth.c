@@ -227,12 +227,12 @@ static void jwks(mc_http_ctx *ctx, const struct _u_request *req, struct _u_respo
 }
 
 const mc_route mc_auth_routes[] = {
-  {"POST", "/api/v1/auth/signup", signup, 0, 0},
-  {"POST", "/api/v1/auth/login", login, 0, 0},
-  {"POST", "/api/v1/auth/refresh", refresh, 0, 0},
-  {"POST", "/api/v1/auth/logout", logout, 0, 0},
+  {"POST", "/api/v1/auth/signup", signup, MC_ROUTE_PUBLIC, 0},
+  {"POST", "/api/v1/auth/login", login, MC_ROUTE_PUBLIC, 0},
+  {"POST", "/api/v1/auth/refresh", refresh, MC_ROUTE_PUBLIC, 0},
+  {"POST", "/api/v1/auth/logout", logout, MC_ROUTE_PUBLIC, 0},
   {"POST", "/api/v1/auth/logout-all", logout_all, MC_ROUTE_AUTH, 0},
-  {"GET", "/.well-known/jwks.json", jwks, 0, 0},
+  {"GET", "/.well-known/jwks.json", jwks, MC_ROUTE_PUBLIC, 0},
 };
 const int mc_auth_routes_count = sizeof mc_auth_routes / sizeof mc_auth_routes[0];
 

@@ -72,9 +72,9 @@ static void get_product(mc_http_ctx *ctx, const struct _u_request *req, struct _
 }
 
 const mc_route mc_catalog_routes[] = {
-  {"GET", "/api/v1/categories", list_categories, 0, 0},
-  {"GET", "/api/v1/categories/:slug", get_category, 0, 0},
-  {"GET", "/api/v1/products", list_products, 0, 0},
-  {"GET", "/api/v1/products/:key", get_product, 0, 0},
+  {"GET", "/api/v1/categories", list_categories, MC_ROUTE_PUBLIC, 0},
+  {"GET", "/api/v1/categories/:slug", get_category, MC_ROUTE_PUBLIC, 0},
+  {"GET", "/api/v1/products", list_products, MC_ROUTE_PUBLIC, 0},
+  {"GET", "/api/v1/products/:key", get_product, MC_ROUTE_PUBLIC, 0},
 };
 const int mc_catalog_routes_count = sizeof mc_catalog_routes / sizeof mc_catalog_routes[0];

@@ -31,7 +31,7 @@ static void readyz(mc_http_ctx *ctx, const struct _u_request *req, struct _u_res
 }
 
 const mc_route mc_health_routes[] = {
-  {"GET", "/healthz", healthz, 0, 0},
-  {"GET", "/readyz", readyz, 0, 0},
+  {"GET", "/healthz", healthz, MC_ROUTE_PUBLIC, 0},
+  {"GET", "/readyz", readyz, MC_ROUTE_PUBLIC, 0},
 };
 const int mc_health_routes_count = sizeof mc_health_routes / sizeof mc_health_routes[0];

@@ -168,6 +168,6 @@ static void serve_image(mc_http_ctx *ctx, const struct _u_request *req, struct _
 const mc_route mc_image_routes[] = {
   {"POST", "/api/v1/admin/products/:id/images", add_image, MC_ROUTE_ADMIN | MC_ROUTE_IMAGE_BODY, 0},
   {"DELETE", "/api/v1/admin/products/:id/images/:image_id", delete_image, MC_ROUTE_ADMIN, 0},
-  {"GET", "/images/:file", serve_image, 0, 0},
+  {"GET", "/images/:file", serve_image, MC_ROUTE_PUBLIC, 0},
 };
 const int mc_image_routes_count = sizeof mc_image_routes / sizeof mc_image_routes[0];

@@ -13,6 +13,7 @@
 #include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/images.h"
+#include "mercato/json_read.h"
 #include "mercato/log.h"
 #include "mercato/rand.h"
 #include "router.h"
@@ -159,8 +160,9 @@ int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *use
                     "Request bodies must be sent as Content-Type: application/json.", NULL);
     return U_CALLBACK_CONTINUE;
   }
-  /* NUL inside strings is let through here so mc_body_string can name the field it is in. */
-  ctx->body = json_loadb(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+  /* NUL inside strings is let through here so mc_body_string can name the field it is in; so
+   * is a number out of range, so the member's own check names it. */
+  ctx->body = mc_json_read(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
   if (!ctx->body) {
     snprintf(detail, sizeof detail, "The body is not valid JSON: %.80s (line %d, column %d).",
              jerr.text, jerr.line, jerr.column);
@@ -185,6 +187,9 @@ int mc_mw_auth(const struct _u_request *req, struct _u_response *resp, void *use
   /* Deny by default: everything under /api/v1/admin needs an admin, routed or not. */
   if (strncmp(req->url_path, "/api/v1/admin", 13) == 0 && (req->url_path[13] == '/' || req->url_path[13] == '\0'))
     need |= MC_ROUTE_ADMIN;
+  /* Public routes, and paths no route serves (404, 405, static files), never read the caller:
+   * the header is ignored there unless the path needs an admin. */
+  if (!need && (!ctx->route || (ctx->route->flags & MC_ROUTE_PUBLIC))) authz = NULL;
   if (authz) {
     if (strncasecmp(authz, "Bearer ", 7) != 0 || strlen(authz + 7) > MC_JWT_TOKEN_MAX) {
       unauthorized(ctx, resp, "invalid_token", "The Authorization header must be \"Bearer <access token>\".");

@@ -18,6 +18,6 @@ static void get_shop(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
 }
 
 const mc_route mc_shop_routes[] = {
-  {"GET", "/api/v1/shop", get_shop, 0, 0},
+  {"GET", "/api/v1/shop", get_shop, MC_ROUTE_PUBLIC, 0},
 };
 const int mc_shop_routes_count = sizeof mc_shop_routes / sizeof mc_shop_routes[0];

@@ -25,9 +25,12 @@ enum {
   MC_ROUTE_RAW_BODY = 1u << 0, /* the body is not JSON (uploads): skip the 415/400 checks */
   MC_ROUTE_AUTH = 1u << 1,     /* needs a valid access token (401 without) */
   MC_ROUTE_ADMIN = 1u << 2,    /* needs an admin's access token (401 without, 403 for others) */
-  MC_ROUTE_IMAGE_BODY = 1u << 3 /* a raw upload of up to MERCATO_MAX_IMAGE_BYTES (implies RAW_BODY;
+  MC_ROUTE_IMAGE_BODY = 1u << 3, /* a raw upload of up to MERCATO_MAX_IMAGE_BYTES (implies RAW_BODY;
                                   * max_body is ignored), plus MC_HTTP_MULTIPART_SLACK when the
                                   * body is multipart/form-data */
+  MC_ROUTE_PUBLIC = 1u << 4      /* never reads the caller: an Authorization header is not looked
+                                  * at, so a stale token cannot break a public page (routes without
+                                  * this flag answer 401 for an invalid token even when optional) */
 };
 
 /* What a multipart/form-data upload may add around its file: delimiters and part headers. */

@@ -1,47 +1,21 @@
 // Product images: uploads typed by content (raw body or one multipart part), size and dimension
 // limits, admin-only access, files on disk created and removed with their records, and
 // GET/HEAD /images/{file} with immutable caching, a sandboxing CSP and no way out of the image
-// directory. Test images are generated here: a real PNG (zlib), a minimal JPEG header and a
-// WebP VP8L header.
+// directory. Test images: a real PNG (helpers.js), and a minimal JPEG header and a WebP VP8L
+// header generated here.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import zlib from 'node:zlib';
 
-import { api, assertProblem, rawConnection, rawGet, rawRequest, startServer } from './helpers.js';
+import { api, assertProblem, png, rawConnection, rawGet, rawRequest, startServer } from './helpers.js';
 
 const MAX_IMAGE = 100_000; // --max-image-bytes for this server; the JSON limit stays 64 KiB
 const ADMIN_EMAIL = 'images-admin@example.com';
 const ADMIN_PASSWORD = 'admin passphrase for images';
 
 // ---- test images ------------------------------------------------------------------------------
-
-function pngChunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
-/** A valid RGB PNG of w x h pixels in one colour; `pad` bytes of zeros after IEND. */
-function png(w, h, { pad = 0, rgb = [200, 30, 90] } = {}) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.alloc(1 + w * 3);
-  for (let x = 0; x < w; x++) row.set(rgb, 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0)),
-    Buffer.alloc(pad),
-  ]);
-}
 
 /** A PNG of exactly n bytes (padding after IEND). */
 const pngOfSize = (n) => {

@@ -1,9 +1,12 @@
 /* test_json.c - the compact JSON writers: mc_json_dump writes the same text as jansson's
  * json_dumps for every kind of value Mercato writes, escapes, embedded NUL, and its refusals;
  * the text writer (jtext.h) writes strings and integers as mc_json_dump does, and fails on
- * text that is not UTF-8. */
+ * text that is not UTF-8; the body reader (json_read.h) reads numbers out of range as the
+ * nearest value that fits. */
 #include <check.h>
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +14,7 @@
 #include "mercato/err.h"
 #include "mercato/jtext.h"
 #include "mercato/json.h"
+#include "mercato/json_read.h"
 
 /* Asserts that mc_json_dump(v) equals json_dumps(v, JSON_COMPACT); steals v. */
 static void same_as_jansson(json_t *v) {
@@ -213,6 +217,49 @@ START_TEST(test_jt_writes_a_document_as_mc_json_dump) {
 }
 END_TEST
 
+/* Parses text with the flags the HTTP layer uses; a new reference or NULL. */
+static json_t *read_body(const char *text, json_error_t *err) {
+  return mc_json_read(text, strlen(text), JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, err);
+}
+
+START_TEST(test_read_integers_beyond_int64_as_the_nearest_int64) {
+  json_t *v = read_body("{\"a\": 123456789012345678901234567890, \"b\": -99999999999999999999, \"c\": 7}", NULL);
+  ck_assert_ptr_nonnull(v);
+  ck_assert_int_eq(json_integer_value(json_object_get(v, "a")), INT64_MAX);
+  ck_assert_int_eq(json_integer_value(json_object_get(v, "b")), INT64_MIN);
+  ck_assert_int_eq(json_integer_value(json_object_get(v, "c")), 7);
+  json_decref(v);
+}
+END_TEST
+
+START_TEST(test_read_reals_beyond_a_double_as_the_largest_double) {
+  json_t *v = read_body("[1e999, -2.5e400, 1e-999]", NULL);
+  ck_assert_ptr_nonnull(v);
+  ck_assert(json_real_value(json_array_get(v, 0)) == DBL_MAX);
+  ck_assert(json_real_value(json_array_get(v, 1)) == -DBL_MAX);
+  ck_assert(json_real_value(json_array_get(v, 2)) == 0.0);
+  json_decref(v);
+}
+END_TEST
+
+START_TEST(test_read_leaves_digits_inside_strings_alone) {
+  json_t *v = read_body("{\"s\": \"99999999999999999999 \\\" 1e999\", \"n\": 99999999999999999999}", NULL);
+  ck_assert_ptr_nonnull(v);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "s")), "99999999999999999999 \" 1e999");
+  ck_assert_int_eq(json_integer_value(json_object_get(v, "n")), INT64_MAX);
+  json_decref(v);
+}
+END_TEST
+
+START_TEST(test_read_still_refuses_what_is_not_json) {
+  json_error_t err;
+  ck_assert_ptr_null(read_body("{\"a\": 99999999999999999999,}", &err));
+  ck_assert_ptr_null(read_body("{\"a\": 1, \"a\": 2}", &err));
+  ck_assert_ptr_null(read_body("null", &err));
+  ck_assert_ptr_null(read_body("{\"a\": 0x10}", &err));
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("json");
   TCase *tc = tcase_create("dump");
@@ -230,6 +277,12 @@ int main(void) {
   tcase_add_test(jt, test_jt_int_writes_every_int64_as_jansson);
   tcase_add_test(jt, test_jt_writes_a_document_as_mc_json_dump);
   suite_add_tcase(s, jt);
+  TCase *rd = tcase_create("read");
+  tcase_add_test(rd, test_read_integers_beyond_int64_as_the_nearest_int64);
+  tcase_add_test(rd, test_read_reals_beyond_a_double_as_the_largest_double);
+  tcase_add_test(rd, test_read_leaves_digits_inside_strings_alone);
+  tcase_add_test(rd, test_read_still_refuses_what_is_not_json);
+  suite_add_tcase(s, rd);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
