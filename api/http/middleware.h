@@ -26,6 +26,11 @@ int mc_mw_auth(const struct _u_request *req, struct _u_response *resp, void *use
 int mc_mw_app(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+/* The largest body route (NULL: no route matched) takes: an image upload's comes from the
+ * configuration (with room for multipart framing when content_type says multipart), others
+ * from the route table or MERCATO_MAX_BODY. content_type may be NULL. */
+long mc_http_body_limit(const mc_route *route, const char *content_type, const mc_config *cfg);
+
 /* Runs every layer above in priority order; the one Ulfius callback of the server. */
 int mc_http_pipeline(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
