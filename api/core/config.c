@@ -54,7 +54,7 @@ static const setting settings[] = {
   {"max-connections-per-ip", T_INT, OFF(max_connections_per_ip), "64", 0, 1000000,
    "most concurrent connections from one client address; 0: no limit (behind a proxy)"},
   {"header-timeout", T_INT, OFF(header_timeout), "10", 1, 3600,
-   "seconds a client has to send a request line and headers (from the connection's start or its previous response)"},
+   "seconds a client has to send a request line and headers (after connecting, or after connection-timeout idle between keep-alive requests)"},
   {"request-timeout", T_INT, OFF(request_timeout), "60", 1, 86400,
    "seconds a client has to send a whole request, body included, however steadily it sends"},
   {"shutdown-timeout", T_INT, OFF(shutdown_timeout), "10", 0, 600,

@@ -24,11 +24,12 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void mc_conns_init(mc_conns *cs, int header_timeout, int request_timeout, atomic_int *in_flight) {
+void mc_conns_init(mc_conns *cs, int idle_timeout, int header_timeout, int request_timeout, atomic_int *in_flight) {
   pthread_mutex_init(&cs->mu, NULL);
   pthread_cond_init(&cs->wake, NULL);
   cs->running = cs->stop = 0;
   cs->head = NULL;
+  cs->idle_timeout = idle_timeout;
   cs->header_timeout = header_timeout;
   cs->request_timeout = request_timeout;
   cs->in_flight = in_flight;
@@ -90,10 +91,11 @@ void mc_conns_stop(mc_conns *cs) {
   pthread_mutex_destroy(&cs->mu);
 }
 
-/* Under mu: the request on c starts now and its headers are due within the header timeout. */
-static void head_due(mc_conns *cs, mc_conn *c) {
+/* Under mu: c waits for a request, whose line and headers are due within the header timeout
+ * plus idle seconds (the keep-alive wait MHD's idle timeout already bounds). */
+static void head_due(mc_conns *cs, mc_conn *c, int idle) {
   c->started = now_s();
-  c->deadline = c->started + cs->header_timeout;
+  c->deadline = c->started + idle + cs->header_timeout;
 }
 
 mc_conn *mc_conns_opened(mc_conns *cs, int fd) {
@@ -101,7 +103,7 @@ mc_conn *mc_conns_opened(mc_conns *cs, int fd) {
   if (!c) return NULL;
   c->fd = fd;
   pthread_mutex_lock(&cs->mu);
-  head_due(cs, c);
+  head_due(cs, c, 0);
   c->next = cs->head;
   if (cs->head) cs->head->prev = c;
   cs->head = c;
@@ -117,6 +119,8 @@ void mc_conns_request_started(mc_conns *cs, mc_conn *c) {
   pthread_mutex_lock(&cs->mu);
   if (!c->busy) atomic_fetch_add(cs->in_flight, 1);
   c->busy = 1;
+  c->started = now_s();
+  if (c->deadline == 0 || c->deadline > c->started + cs->header_timeout) c->deadline = c->started + cs->header_timeout;
   pthread_mutex_unlock(&cs->mu);
 }
 
@@ -151,7 +155,7 @@ void mc_conns_request_done(mc_conns *cs, mc_conn *c) {
   pthread_mutex_lock(&cs->mu);
   if (c->busy) atomic_fetch_sub(cs->in_flight, 1);
   c->busy = 0;
-  head_due(cs, c);
+  head_due(cs, c, cs->idle_timeout);
   pthread_mutex_unlock(&cs->mu);
 }
 

@@ -14,6 +14,7 @@ typedef struct mc_conns {
   pthread_t thread;
   int running, stop;
   mc_conn *head;
+  int idle_timeout;            /* seconds a keep-alive connection may wait for its next request */
   int header_timeout;          /* seconds for a request line and headers */
   int request_timeout;         /* seconds for a whole request, body included */
   atomic_int *in_flight;       /* the app's counter of requests in flight (borrowed) */
@@ -21,7 +22,7 @@ typedef struct mc_conns {
 } mc_conns;
 
 /* Prepares cs; in_flight is borrowed. Starts no thread yet. */
-void mc_conns_init(mc_conns *cs, int header_timeout, int request_timeout, atomic_int *in_flight);
+void mc_conns_init(mc_conns *cs, int idle_timeout, int header_timeout, int request_timeout, atomic_int *in_flight);
 
 /* Starts the watchdog. Returns 0, or -1 when the thread cannot be started. */
 int mc_conns_start(mc_conns *cs);
@@ -30,10 +31,12 @@ int mc_conns_start(mc_conns *cs);
 void mc_conns_stop(mc_conns *cs);
 
 /* A connection opened on socket fd: returns its record (owned by cs until mc_conns_closed),
- * or NULL without memory (the connection is then not watched). Its headers are now due. */
+ * or NULL without memory (the connection is then not watched). Its first request's line and
+ * headers are due within the header timeout. */
 mc_conn *mc_conns_opened(mc_conns *cs, int fd);
 
-/* The connection c (NULL is fine) started a request: counted in flight, headers still due. */
+/* The connection c (NULL is fine) received a request line: counted in flight; the headers are
+ * due within the header timeout (sooner when the connection's own deadline is sooner). */
 void mc_conns_request_started(mc_conns *cs, mc_conn *c);
 
 /* c's headers are in: its body is due within the request timeout of the request's start. */
@@ -45,8 +48,8 @@ void mc_conns_body_done(mc_conns *cs, mc_conn *c);
 /* 1 when c's request is past its deadline (checked as body data arrives), else 0. */
 int mc_conns_late(mc_conns *cs, mc_conn *c);
 
-/* c's request completed (answered or broken off): no longer in flight; the next request's
- * headers are due from now. */
+/* c's request completed (answered or broken off): no longer in flight; the next request is
+ * due within the idle and header timeouts. */
 void mc_conns_request_done(mc_conns *cs, mc_conn *c);
 
 /* c is closed: a request it still had in flight stops counting; c is freed. */

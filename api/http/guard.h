@@ -12,7 +12,7 @@
 typedef struct mc_head {
   int http11;                 /* the request line said HTTP/1.1 (or later 1.x) */
   int hosts;                  /* Host fields seen */
-  int lengths;                /* Content-Length values seen (list members count one each) */
+  int lengths;                /* Content-Length fields seen */
   int length_bad;             /* a Content-Length that is not digits, too long, or differs */
   unsigned long long length;  /* the declared body length when lengths > 0 and !length_bad */
   int codings;                /* transfer codings seen, across every Transfer-Encoding field */

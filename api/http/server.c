@@ -75,7 +75,7 @@ int mc_server_start(mc_server *srv, mc_app *app) {
     }
     flags |= MHD_USE_TLS;
   }
-  mc_conns_init(&srv->conns, cfg->header_timeout, cfg->request_timeout, &app->in_flight);
+  mc_conns_init(&srv->conns, cfg->connection_timeout, cfg->header_timeout, cfg->request_timeout, &app->in_flight);
   if (mc_conns_start(&srv->conns) != 0) {
     mc_error("http", "cannot start the request deadline watchdog");
     goto fail;
