@@ -363,9 +363,8 @@ int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *u
   return U_CALLBACK_CONTINUE;
 }
 
-/* The layers in priority order. One Ulfius endpoint runs them (mc_http_pipeline): Ulfius
- * re-splits every endpoint's URL format and re-parses the request URL for each matching
- * callback, so N wildcard endpoints would pay that N times per request. */
+/* The layers in priority order, run by mc_http_pipeline once the access handler (access.c) has
+ * the whole request. */
 static const struct {
   enum mc_layer priority;
   const char *name;

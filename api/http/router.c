@@ -87,13 +87,6 @@ int mc_router_add(mc_router *r, const mc_route *routes, int n) {
   return MC_OK;
 }
 
-long mc_router_max_body(const mc_router *r, long def) {
-  long max = def;
-  for (int i = 0; i < r->count; i++)
-    if (r->items[i].route->max_body > max) max = r->items[i].route->max_body;
-  return max;
-}
-
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -107,14 +107,6 @@ START_TEST(test_router_refuses_duplicate_and_malformed_routes) {
 }
 END_TEST
 
-START_TEST(test_router_max_body_is_the_largest_route_limit) {
-  mc_router *r = router();
-  ck_assert_int_eq(mc_router_max_body(r, 65536), 5 * 1024 * 1024);
-  ck_assert_int_eq(mc_router_max_body(r, 10 * 1024 * 1024), 10 * 1024 * 1024);
-  mc_router_free(r);
-}
-END_TEST
-
 START_TEST(test_url_decode) {
   char out[8];
   ck_assert_int_eq(mc_url_decode("a%2Fb", 5, out, sizeof out), 3);
@@ -229,7 +221,6 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_router_rejects_odd_paths);
   tcase_add_test(tc, test_router_decodes_parameters);
   tcase_add_test(tc, test_router_refuses_duplicate_and_malformed_routes);
-  tcase_add_test(tc, test_router_max_body_is_the_largest_route_limit);
   tcase_add_test(tc, test_url_decode);
   suite_add_tcase(s, tc);
   TCase *cc = tcase_create("config");
