@@ -231,6 +231,18 @@ describe('slow clients', () => {
     assert.equal(left, 0, `${left} slow bodies still open after the 3 s request deadline`);
   });
 
+  test('a body within its limit sent a byte at a time is cut at the request deadline, though each byte resets the idle timeout', async () => {
+    const t0 = Date.now();
+    const slow = holdOpen(server.port, 1, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+      'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{', { drip: ' ', dripMs: 300, localAddress: '127.0.5.1' });
+    while (slow.open() === 0 && Date.now() - t0 < 1000) await sleep(20);
+    assert.equal(slow.open(), 1);
+    while (slow.open() > 0 && Date.now() - t0 < 6000) await sleep(100);
+    const ms = Date.now() - t0;
+    slow.stop();
+    assert.ok(ms >= 2500 && ms < 5000, `closed after ${ms} ms (request deadline 3 s)`);
+  });
+
   test('slowloris: 300 half-open connections from one address hold at most 32 slots, are cut at the header deadline, and another client is served', async () => {
     const rss0 = rssMiB(server);
     const loris = holdOpen(server.port, 300, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', { localAddress: '127.0.4.1' });
