@@ -28,10 +28,28 @@ void mc_server_capture_library_logs(void) {
   y_set_logs_callback(yder_to_log, NULL, "library logs captured");
 }
 
+#define MC_MHD_LOG_BURST 20
+
+/* 1 when a libmicrohttpd message may be logged now: it writes one line per connection it
+ * refuses or loses, so a client opening thousands would flood the log. At most
+ * MC_MHD_LOG_BURST lines a minute; how many were left out is logged when the next minute
+ * starts. */
+static int mhd_log_allowed(mc_server *srv) {
+  long long now = (long long)time(NULL), start = atomic_load(&srv->log_window);
+  if (now - start >= 60 && atomic_compare_exchange_strong(&srv->log_window, &start, now)) {
+    int dropped = atomic_exchange(&srv->log_dropped, 0);
+    atomic_store(&srv->log_used, 0);
+    if (dropped) mc_warn("http.mhd", "%d more libmicrohttpd messages in the last minute were not logged", dropped);
+  }
+  if (atomic_fetch_add(&srv->log_used, 1) < MC_MHD_LOG_BURST) return 1;
+  atomic_fetch_add(&srv->log_dropped, 1);
+  return 0;
+}
+
 /* MHD hands over its own format strings; the attribute tells the compiler so. */
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap) {
   char msg[512];
-  (void)cls;
+  if (!mhd_log_allowed(cls)) return;
   vsnprintf(msg, sizeof msg, fmt, ap);
   msg[strcspn(msg, "\n")] = '\0';
   mc_warn("http.mhd", "%s", msg);
@@ -82,7 +100,7 @@ int mc_server_start(mc_server *srv, mc_app *app) {
   }
 
   /* The logger first, so MHD reports problems with the options that follow through it. */
-  opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL};
+  opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, srv};
   opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, mc_config_threads(cfg), NULL};
   opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL};
   if (cfg->max_connections_per_ip > 0)

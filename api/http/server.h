@@ -5,6 +5,7 @@
 
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <ulfius.h>
 
 #include "conns.h"
@@ -16,6 +17,8 @@ typedef struct mc_server {
   mc_conns conns;             /* open connections, request deadlines, requests in flight */
   struct sockaddr_storage addr;
   char *tls_key_pem, *tls_cert_pem;
+  atomic_llong log_window;    /* when the current minute of libmicrohttpd messages began */
+  atomic_int log_used, log_dropped;
 } mc_server;
 
 /* Registers the layers and starts listening. app is borrowed and must outlive the server.
