@@ -177,9 +177,9 @@ static void put_cookie(void *cls, const char *name, size_t nlen, const char *val
   if (!u_map_has_key(map, n)) u_map_put(map, n, v); /* the first (most specific) one wins */
 }
 
-/* Copies one header into the request (repeated names joined with ", " as Ulfius did), feeds
- * the framing checks, and parses cookies ourselves: MHD's own cookie table is switched off
- * (mhd_shim.c). */
+/* Copies one header into the request (a repeated name, same spelling, joined with ", " as
+ * Ulfius did), feeds the framing checks, and parses cookies ourselves: MHD's own cookie table
+ * is switched off (mhd_shim.c). */
 static enum MHD_Result fill_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
   head_fill *f = cls;
   struct _u_map *map = f->x->req.map_header;
@@ -189,7 +189,7 @@ static enum MHD_Result fill_header(void *cls, enum MHD_ValueKind kind, const cha
   value = value ? value : "";
   mc_head_add(&f->head, key, value);
   if (strcasecmp(key, "Cookie") == 0) mc_guard_cookies(value, put_cookie, f->x->req.map_cookie);
-  if ((had = u_map_get_case(map, key)) != NULL) {
+  if ((had = u_map_get(map, key)) != NULL) {
     size_t n = strlen(had) + strlen(value) + 3;
     char *joined = malloc(n);
     if (!joined) return MHD_NO;
