@@ -37,10 +37,10 @@ fail:
 }
 
 int mc_app_create_admin(mc_app *app, const char *raw_email, const char *password, size_t len) {
-  char email[MC_EMAIL_MAX + 1];
+  char email[MC_USER_EMAIL_MAX + 1];
   const char *reason;
   json_t *user = NULL;
-  if (mc_auth_normalize_email(raw_email, email) != MC_OK) {
+  if (mc_user_email_normalize(raw_email, email) != MC_OK) {
     mc_error("app", "the admin email is not a valid address");
     return MC_ERR_INVALID;
   }
@@ -48,7 +48,7 @@ int mc_app_create_admin(mc_app *app, const char *raw_email, const char *password
     mc_error("app", "the admin password is not acceptable (%s: 12 to 1024 bytes of UTF-8)", reason);
     return MC_ERR_INVALID;
   }
-  int rc = mc_auth_create_user(&app->auth, email, password, len, "Administrator", "admin", &user);
+  int rc = mc_auth_create_user(&app->auth, email, password, len, "Administrator", "admin", &user, NULL);
   if (rc == MC_ERR_CONFLICT) mc_error("app", "an account with that email already exists");
   json_decref(user);
   return rc;
@@ -65,6 +65,10 @@ static int mc_app_bootstrap_admin(mc_app *app) {
   return mc_app_create_admin(app, cfg->admin_email, cfg->admin_password, strlen(cfg->admin_password));
 }
 
+mc_store_options mc_app_store_options(const mc_config *cfg) {
+  return (mc_store_options){.data_dir = cfg->data_dir, .url = "", .busy_timeout_ms = cfg->db_busy_timeout_ms};
+}
+
 int mc_app_open(mc_app *app, const mc_config *cfg) {
   struct stat st;
   char real[PATH_MAX];
@@ -77,14 +81,9 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
     mc_error("app", "cannot create the data directory %s (MERCATO_DATA_DIR)", cfg->data_dir);
     goto fail;
   }
-  if (asprintf(&app->db_path, "%s/mercato.db", cfg->data_dir) < 0) {
-    app->db_path = NULL;
-    err = MC_ERR_INTERNAL;
-    goto fail;
-  }
-  mc_store_options so = {.path = app->db_path, .busy_timeout_ms = cfg->db_busy_timeout_ms};
-  if ((err = mc_store_sqlite_open(&so, &app->store)) != MC_OK) {
-    mc_error("app", "cannot open the database %s: %s", app->db_path, mc_err_name(err));
+  mc_store_options so = mc_app_store_options(cfg);
+  if ((err = mc_store_open(&so, &app->store)) != MC_OK) {
+    mc_error("app", "cannot open the store in %s: %s", cfg->data_dir, mc_err_name(err));
     goto fail;
   }
   mc_kv_options ko = {.url = cfg->redis_url, .timeout_ms = cfg->redis_timeout_ms,
@@ -139,7 +138,7 @@ int mc_app_open(mc_app *app, const mc_config *cfg) {
   } else {
     mc_info("app", "no web app at %s (MERCATO_WEB_DIR); serving the API only", cfg->web_dir);
   }
-  mc_info("app", "store %s at %s, kv %s", app->store->name, app->db_path, app->kv->name);
+  mc_info("app", "store %s in %s, kv %s", app->store->name, cfg->data_dir, app->kv->name);
   return MC_OK;
 fail:
   mc_app_close(app);
@@ -154,6 +153,5 @@ void mc_app_close(mc_app *app) {
   for (char **o = app->cors_origins; o && *o; o++) free(*o);
   free(app->cors_origins);
   free(app->web_root);
-  free(app->db_path);
   memset(app, 0, sizeof *app);
 }

@@ -78,21 +78,19 @@ static int admin_create(const mc_config *cfg, const char *email) {
 }
 
 static int migrate(const mc_config *cfg) {
-  char path[4096];
   mc_store *store = NULL;
   int version = 0;
   if (mc_mkdirs(cfg->data_dir, 0700) != MC_OK) {
     fprintf(stderr, "mercato: cannot create the data directory %s\n", cfg->data_dir);
     return 1;
   }
-  snprintf(path, sizeof path, "%s/mercato.db", cfg->data_dir);
-  mc_store_options so = {.path = path, .busy_timeout_ms = cfg->db_busy_timeout_ms};
-  if (mc_store_sqlite_open(&so, &store) != MC_OK || mc_store_schema_version(store, &version) != MC_OK) {
-    fprintf(stderr, "mercato: cannot migrate %s (see the log above)\n", path);
+  mc_store_options so = mc_app_store_options(cfg);
+  if (mc_store_open(&so, &store) != MC_OK || mc_store_schema_version(store, &version) != MC_OK) {
+    fprintf(stderr, "mercato: cannot migrate the store in %s (see the log above)\n", cfg->data_dir);
     mc_store_close(store);
     return 1;
   }
-  printf("%s is at schema version %d\n", path, version);
+  printf("the %s store in %s is at schema version %d\n", store->name, cfg->data_dir, version);
   mc_store_close(store);
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mercato/codec.h"
 #include "mercato/err.h"
 
 #define MAX_DEPTH 512
@@ -35,7 +36,6 @@ static int put(buf *b, const char *s, size_t n) {
 }
 
 static int put_string(buf *b, const char *s, size_t n) {
-  static const char hex[] = "0123456789ABCDEF"; /* upper case, as jansson writes them */
   size_t run = 0;
   if (reserve(b, n + 2) != 0) return -1;
   b->data[b->len++] = '"';
@@ -44,7 +44,7 @@ static int put_string(buf *b, const char *s, size_t n) {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     if (put(b, s + run, i - run) != 0) return -1;
     run = i + 1;
-    char esc[6] = {'\\', 0};
+    char esc[7] = {'\\', 0};
     size_t elen = 2;
     switch (c) {
     case '"': esc[1] = '"'; break;
@@ -55,7 +55,8 @@ static int put_string(buf *b, const char *s, size_t n) {
     case '\r': esc[1] = 'r'; break;
     case '\t': esc[1] = 't'; break;
     default:
-      esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
+      esc[1] = 'u', esc[2] = '0', esc[3] = '0';
+      mc_hex_encode(&c, 1, esc + 4, MC_HEX_UPPER); /* upper case, as jansson writes them */
       elen = 6;
     }
     if (put(b, esc, elen) != 0) return -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mercato/clock.h"
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/jtext.h"
 
@@ -52,22 +53,9 @@ void mc_jt_bool(mc_jtext *b, int v) {
   mc_jt_lit(b, v ? "true" : "false");
 }
 
-/* The length of the UTF-8 sequence at s (of at most n bytes), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-  if (s[0] < 0xc2 || s[0] > 0xf4 || len > n) return 0;
-  for (size_t i = 1; i < len; i++)
-    if ((s[i] & 0xc0) != 0x80) return 0;
-  if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
-      (s[0] == 0xf4 && s[1] > 0x8f))
-    return 0; /* overlong, a surrogate, or past U+10FFFF */
-  return len;
-}
-
 /* s as a JSON string (NULL as null). Text that is not UTF-8 (which no writer of ours stores)
  * fails the view rather than the client's parser. */
 void mc_jt_str(mc_jtext *b, const char *s) {
-  static const char hex[] = "0123456789ABCDEF"; /* upper case, as jansson writes */
   /* The controls with a two-character escape, written that way as jansson does. */
   static const char short_escapes[] = "\b\f\n\r\t", short_letters[] = "bfnrt";
   const unsigned char *u = (const unsigned char *)s;
@@ -86,7 +74,7 @@ void mc_jt_str(mc_jtext *b, const char *s) {
       continue;
     }
     if (c >= 0x80) {
-      size_t len = utf8_seq(u + i, n - i);
+      size_t len = mc_utf8_decode(u + i, n - i, NULL);
       if (len == 0) {
         b->failed = 1;
         return;
@@ -95,13 +83,14 @@ void mc_jt_str(mc_jtext *b, const char *s) {
       continue;
     }
     mc_jt_raw(b, s + run, i - run);
-    char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
+    char esc[7] = {'\\', (char)c, 0, 0, 0, 0, 0};
     const char *brief = c < 0x20 ? strchr(short_escapes, c) : NULL;
     if (brief != NULL && c != 0) {
       esc[1] = short_letters[brief - short_escapes];
       mc_jt_raw(b, esc, 2);
     } else if (c < 0x20) {
-      esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
+      esc[1] = 'u', esc[2] = '0', esc[3] = '0';
+      mc_hex_encode(&c, 1, esc + 4, MC_HEX_UPPER); /* upper case, as jansson writes */
       mc_jt_raw(b, esc, 6);
     } else {
       mc_jt_raw(b, esc, 2);

@@ -3,38 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mercato/codec.h"
 #include "mercato/query.h"
 
 void mc_errors_add(json_t **errors, const char *field, const char *code, const char *message) {
   if (!*errors) *errors = json_array();
   if (*errors)
     json_array_append_new(*errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
-}
-
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-long mc_query_decode(const char *src, size_t len, char *dst, size_t cap) {
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = src[i];
-    if (c == '+') {
-      c = ' ';
-    } else if (c == '%') {
-      if (i + 2 >= len || hexval(src[i + 1]) < 0 || hexval(src[i + 2]) < 0) return -1;
-      c = (char)(hexval(src[i + 1]) * 16 + hexval(src[i + 2]));
-      if (c == '\0') return -1;
-      i += 2;
-    }
-    if (o + 1 >= cap) return -2;
-    dst[o++] = c;
-  }
-  dst[o] = '\0';
-  return (long)o;
 }
 
 const char *mc_query_field(const char *name) {
@@ -53,16 +28,17 @@ int mc_query_each(const char *query, const char *const *names, int n, mc_query_f
     const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
     const char *eq = memchr(p, '=', (size_t)(end - p)), *name_end = eq ? eq : end;
     if (end > p) {
-      long nl = mc_query_decode(p, (size_t)(name_end - p), name, sizeof name);
-      long vl = eq ? mc_query_decode(eq + 1, (size_t)(end - eq - 1), value, sizeof value) : (value[0] = '\0', 0);
+      long nl = mc_percent_decode(p, (size_t)(name_end - p), name, sizeof name, MC_PERCENT_FORM);
+      long vl = eq ? mc_percent_decode(eq + 1, (size_t)(end - eq - 1), value, sizeof value, MC_PERCENT_FORM)
+                   : (value[0] = '\0', 0);
       int which = -1;
       if (nl >= 0)
         for (int i = 0; i < n && which < 0; i++)
           if (strcmp(name, names[i]) == 0) which = i;
       added++;
       if (nl < 0) mc_errors_add(errors, "query", "malformed", "The query string has a malformed parameter name.");
-      else if (vl == -1) mc_errors_add(errors, mc_query_field(name), "malformed", "This parameter has a malformed %-escape.");
-      else if (vl == -2) mc_errors_add(errors, mc_query_field(name), "too_long", "This parameter's value is too long.");
+      else if (vl == MC_PERCENT_MALFORMED) mc_errors_add(errors, mc_query_field(name), "malformed", "This parameter has a malformed %-escape.");
+      else if (vl == MC_PERCENT_TOO_LONG) mc_errors_add(errors, mc_query_field(name), "too_long", "This parameter's value is too long.");
       else if (which < 0) mc_errors_add(errors, mc_query_field(name), "unknown_parameter", "This parameter is not accepted here.");
       else if (seen & (1u << which)) mc_errors_add(errors, names[which], "repeated", "This parameter is given more than once.");
       else {

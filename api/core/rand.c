@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sys/random.h>
 
+#include "mercato/codec.h"
 #include "mercato/err.h"
 
 int mc_rand_bytes(void *buf, size_t len) {
@@ -21,18 +22,14 @@ int mc_rand_bytes(void *buf, size_t len) {
 }
 
 int mc_rand_hex(char *out, size_t len) {
-  static const char digits[] = "0123456789abcdef";
   unsigned char bytes[64];
   size_t done = 0;
   while (done < len) {
     size_t chunk = len - done < sizeof bytes ? len - done : sizeof bytes;
     if (mc_rand_bytes(bytes, chunk) != MC_OK) return MC_ERR_INTERNAL;
-    for (size_t i = 0; i < chunk; i++) {
-      out[2 * (done + i)] = digits[bytes[i] >> 4];
-      out[2 * (done + i) + 1] = digits[bytes[i] & 0xf];
-    }
+    mc_hex_encode(bytes, chunk, out + 2 * done, 0);
     done += chunk;
   }
-  out[2 * len] = '\0';
+  out[2 * len] = '\0'; /* also when len == 0 and no chunk ran */
   return MC_OK;
 }

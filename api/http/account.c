@@ -20,7 +20,7 @@ static void patch_me(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
   (void)req;
   const json_t *body = mc_body_object(ctx, patch_fields, &errors);
   const char *raw = mc_body_string(body, "name", 1, 1024, &errors);
-  if (raw && mc_auth_normalize_name(raw, name) != MC_OK)
+  if (raw && mc_user_name_normalize(raw, name) != MC_OK)
     mc_http_add_error(&errors, "name", "invalid_name", "Give a name of 1 to 200 characters without control characters.");
   if (errors) {
     mc_http_invalid(ctx, resp, errors);
@@ -28,7 +28,7 @@ static void patch_me(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
   }
   changes = json_pack("{s:s}", "name", name);
   int rc = changes ? mc_store_user_update(ctx->app->store, json_string_value(json_object_get(ctx->user, "id")),
-                                          changes, &user)
+                                          changes, &user, NULL)
                    : MC_ERR_INTERNAL;
   if (rc == MC_OK) mc_http_json(ctx, resp, 200, json_pack("{s:o}", "user", mc_auth_public_user(user)));
   else mc_http_error(ctx, resp, rc, NULL);

@@ -83,23 +83,25 @@ static void signup(mc_http_ctx *ctx, const struct _u_request *req, struct _u_res
   password = mc_body_string(body, "password", 1, 4096, &errors);
   raw_name = mc_body_string(body, "name", 1, 1024, &errors);
   in_body = mc_http_token_delivery(body, &errors);
-  if (raw_email && mc_auth_normalize_email(raw_email, email) != MC_OK)
+  if (raw_email && mc_user_email_normalize(raw_email, email) != MC_OK)
     mc_http_add_error(&errors, "email", "invalid_email", "This is not a valid email address.");
   if (password && mc_password_check(password, json_string_length(json_object_get(body, "password")), &reason) != MC_OK)
     mc_http_password_error(&errors, "password", reason);
-  if (raw_name && mc_auth_normalize_name(raw_name, name) != MC_OK)
+  if (raw_name && mc_user_name_normalize(raw_name, name) != MC_OK)
     mc_http_add_error(&errors, "name", "invalid_name", "Give a name of 1 to 200 characters without control characters.");
   if (errors) {
     mc_http_invalid(ctx, resp, errors);
     return;
   }
   if (!account_limit(ctx, resp, email)) return;
+  mc_refusal why = {0};
   rc = mc_auth_create_user(&ctx->app->auth, email, password, json_string_length(json_object_get(body, "password")),
-                           name, "customer", &user);
+                           name, "customer", &user, &why);
   if (rc == MC_ERR_CONFLICT) {
-    mc_http_problem(ctx, resp, 409, "email_taken", "An account with this email address already exists.", NULL);
+    mc_http_refusal(ctx, resp, rc, &why);
     return;
   }
+  mc_refusal_clear(&why);
   if (rc == MC_OK) rc = mc_auth_issue_pair(&ctx->app->auth, user, &pair);
   if (rc != MC_OK) mc_http_error(ctx, resp, rc, NULL);
   else {
@@ -126,7 +128,7 @@ static void login(mc_http_ctx *ctx, const struct _u_request *req, struct _u_resp
     return;
   }
   /* A malformed email cannot name an account: it is checked like an unknown one. */
-  if (mc_auth_normalize_email(raw_email, email) != MC_OK) email[0] = '\0';
+  if (mc_user_email_normalize(raw_email, email) != MC_OK) email[0] = '\0';
   if (email[0] && !account_limit(ctx, resp, email)) return;
   rc = mc_auth_login(&ctx->app->auth, email, password, json_string_length(json_object_get(body, "password")), &user);
   if (rc == MC_ERR_FORBIDDEN) {

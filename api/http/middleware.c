@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/images.h"
 #include "mercato/log.h"
@@ -41,7 +42,6 @@ static int valid_request_id(const char *id) {
 static void new_request_id(char out[33]) {
   static _Thread_local uint64_t state;
   static _Thread_local int seeded;
-  static const char hex[] = "0123456789abcdef";
   if (!seeded) {
     if (mc_rand_bytes(&state, sizeof state) != MC_OK) state = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state;
     seeded = 1;
@@ -51,7 +51,7 @@ static void new_request_id(char out[33]) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     z ^= z >> 31;
-    for (int i = 0; i < 16; i++) out[half * 16 + i] = hex[(z >> (60 - 4 * i)) & 15];
+    mc_hex_u64(z, out + half * 16);
   }
   out[32] = '\0';
 }

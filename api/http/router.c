@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mercato/codec.h"
 #include "mercato/err.h"
 
 #define MAX_SEGMENTS 12
@@ -87,36 +88,6 @@ int mc_router_add(mc_router *r, const mc_route *routes, int n) {
   return MC_OK;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-long mc_url_decode(const char *src, size_t len, char *dst, size_t dstlen) {
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = src[i];
-    if (c == '%') {
-      int hi, lo;
-      if (i + 2 >= len) return -1;
-      hi = hexval(src[i + 1]);
-      lo = hexval(src[i + 2]);
-      if (hi < 0 || lo < 0) return -1;
-      c = (char)(hi * 16 + lo);
-      if (c == '\0') return -1;
-      i += 2;
-    } else if (c == '\0') {
-      return -1;
-    }
-    if (o + 1 >= dstlen) return -1;
-    dst[o++] = c;
-  }
-  dst[o] = '\0';
-  return (long)o;
-}
-
 static int method_matches(const char *route_method, const char *method) {
   if (strcmp(route_method, method) == 0) return 1;
   return strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0;
@@ -142,7 +113,7 @@ const mc_route *mc_router_match(const mc_router *r, const char *method, const ch
     int ok = c->nseg == nseg, np = 0;
     for (int s = 0; ok && s < nseg; s++) {
       if (c->seg[s][0] == ':') {
-        if (mc_url_decode(seg[s], seglen[s], params[np].value, MC_ROUTE_PARAM_LEN) <= 0) ok = 0;
+        if (mc_percent_decode(seg[s], seglen[s], params[np].value, MC_ROUTE_PARAM_LEN, 0) <= 0) ok = 0;
         else {
           params[np].name = c->names[np];
           np++;

@@ -27,8 +27,4 @@ const mc_route *mc_router_match(const mc_router *r, const char *method, const ch
 /* Frees r (NULL is fine). */
 void mc_router_free(mc_router *r);
 
-/* Decodes %XX escapes of src[0..len) into dst (dstlen bytes with the NUL). Returns the decoded
- * length, or -1 for a malformed escape, an encoded NUL, or a result that does not fit. */
-long mc_url_decode(const char *src, size_t len, char *dst, size_t dstlen);
-
 #endif

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mercato/codec.h"
 #include "middleware.h"
 #include "router.h"
 
@@ -113,7 +114,7 @@ void mc_static_serve(mc_http_ctx *ctx, const struct _u_request *req, struct _u_r
                     "No web app is installed here (build web/ or set MERCATO_WEB_DIR).", NULL);
     return;
   }
-  if (mc_url_decode(req->url_path, strlen(req->url_path), path, sizeof path) < 0 || !safe_path(path)) {
+  if (mc_percent_decode(req->url_path, strlen(req->url_path), path, sizeof path, 0) < 0 || !safe_path(path)) {
     mc_http_problem(ctx, resp, 400, "bad_path", "The path is not a valid file path.", NULL);
     return;
   }

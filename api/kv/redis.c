@@ -15,6 +15,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
 
@@ -90,35 +91,16 @@ static int rds_parse_uint(const char *s, size_t n, long max, int *out) {
   return MC_OK;
 }
 
-static int rds_hex(char ch) {
-  if (ch >= '0' && ch <= '9') return ch - '0';
-  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-  return -1;
-}
-
 /* Percent-decodes s[0..n) into a new string *out the caller frees. A truncated escape or %00
  * (which would cut the credential short) is MC_ERR_INVALID. */
 static int rds_decode(const char *s, size_t n, char **out) {
   char *d = malloc(n + 1);
-  size_t j = 0;
   if (d == NULL) return MC_ERR_INTERNAL;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] != '%') {
-      d[j++] = s[i];
-      continue;
-    }
-    int hi = i + 2 < n ? rds_hex(s[i + 1]) : -1;
-    int lo = i + 2 < n ? rds_hex(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-      explicit_bzero(d, j); /* the prefix decoded so far may be part of a password */
-      free(d);
-      return MC_ERR_INVALID;
-    }
-    d[j++] = (char)(hi * 16 + lo);
-    i += 2;
+  if (mc_percent_decode(s, n, d, n + 1, 0) < 0) {
+    explicit_bzero(d, n + 1); /* the prefix decoded so far may be part of a password */
+    free(d);
+    return MC_ERR_INVALID;
   }
-  d[j] = '\0';
   *out = d;
   return MC_OK;
 }
@@ -138,7 +120,7 @@ static int rds_parse_userinfo(const char *s, size_t n, rds_target *t) {
 }
 
 static int rds_host_char(char ch, int bracketed) {
-  if (bracketed) return rds_hex(ch) >= 0 || ch == ':' || ch == '.';
+  if (bracketed) return mc_hex_value(ch) >= 0 || ch == ':' || ch == '.';
   return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
          ch == '.' || ch == '-' || ch == '_';
 }

@@ -33,7 +33,7 @@ static int verify_password(mc_auth *auth, const char *encoded, const char *passw
 }
 
 int mc_auth_create_user(mc_auth *auth, const char *email, const char *password, size_t password_len,
-                        const char *name, const char *role, json_t **out_user) {
+                        const char *name, const char *role, json_t **out_user, mc_refusal *why) {
   char id[MC_ID_MAX];
   char *hash = NULL;
   json_t *doc = NULL;
@@ -47,7 +47,7 @@ int mc_auth_create_user(mc_auth *auth, const char *email, const char *password, 
     rc = MC_ERR_INTERNAL;
     goto done;
   }
-  rc = mc_store_user_create(auth->store, doc, out_user);
+  rc = mc_store_user_create(auth->store, doc, out_user, why);
   if (rc == MC_OK) mc_info("auth", "created %s account %s", role, id);
 done:
   json_decref(doc);
@@ -63,7 +63,7 @@ static void rehash_if_needed(mc_auth *auth, json_t *user, const char *password, 
   if (hash_password(auth, password, len, &hash) == MC_OK) {
     json_t *changes = json_pack("{s:s}", "password_hash", hash);
     if (changes && mc_store_user_update(auth->store, json_string_value(json_object_get(user, "id")),
-                                        changes, NULL) == MC_OK)
+                                        changes, NULL, NULL) == MC_OK)
       mc_info("auth", "re-hashed the password of %s under the current policy",
               json_string_value(json_object_get(user, "id")));
     json_decref(changes);
@@ -114,7 +114,7 @@ int mc_auth_change_password(mc_auth *auth, const char *user_id, const char *curr
     rc = MC_ERR_INTERNAL;
     goto done;
   }
-  if ((rc = mc_store_user_update(auth->store, user_id, changes, NULL)) != MC_OK) goto done;
+  if ((rc = mc_store_user_update(auth->store, user_id, changes, NULL, NULL)) != MC_OK) goto done;
   rc = mc_auth_revoke_all(auth, user_id);
   mc_info("auth", "password changed for %s; every session revoked", user_id);
 done:

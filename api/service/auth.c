@@ -1,6 +1,5 @@
 /* auth.c - the accounts context: signing keys loaded or created under the data directory,
- * the password policy, and the normalisation of emails and names shared by every entry point. */
-#include <ctype.h>
+ * and the password policy. (Emails and names are normalised by the user rules, rules/users.c.) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "mercato/auth.h"
+#include "mercato/codec.h"
 #include "mercato/digest.h"
 #include "mercato/err.h"
 #include "mercato/fsutil.h"
@@ -150,75 +150,6 @@ void mc_auth_free(mc_auth *auth) {
 void mc_token_pair_clear(mc_token_pair *pair) {
   free(pair->access_token);
   explicit_bzero(pair, sizeof *pair);
-}
-
-int mc_auth_normalize_email(const char *email, char out[MC_EMAIL_MAX + 1]) {
-  const char *start = email, *end;
-  size_t len, at = 0, ats = 0;
-  if (!email) return MC_ERR_INVALID;
-  while (*start == ' ' || *start == '\t') start++;
-  end = start + strlen(start);
-  while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
-  len = (size_t)(end - start);
-  if (len < 3 || len > MC_EMAIL_MAX) return MC_ERR_INVALID;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)start[i];
-    if (c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '(' || c == ')' ||
-        c == ',' || c == ';' || c == ':' || c == '\\' || c == '[' || c == ']')
-      return MC_ERR_INVALID;
-    if (c == '@') at = i, ats++;
-    out[i] = (char)tolower(c);
-  }
-  out[len] = '\0';
-  if (ats != 1 || at == 0 || at > 64 || at + 1 >= len) return MC_ERR_INVALID;
-  const char *domain = out + at + 1, *dot = strrchr(domain, '.');
-  if (!dot || dot == domain || dot[1] == '\0' || domain[0] == '.' || strstr(domain, "..") ||
-      out[at - 1] == '.' || out[0] == '.')
-    return MC_ERR_INVALID;
-  return MC_OK;
-}
-
-/* Length of the UTF-8 sequence at s (at most n bytes), or 0 when it is malformed. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  size_t len;
-  unsigned cp;
-  if (s[0] < 0x80) return 1;
-  if ((s[0] & 0xe0) == 0xc0) len = 2, cp = s[0] & 0x1f;
-  else if ((s[0] & 0xf0) == 0xe0) len = 3, cp = s[0] & 0x0f;
-  else if ((s[0] & 0xf8) == 0xf0) len = 4, cp = s[0] & 0x07;
-  else return 0;
-  if (len > n) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-      cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return len;
-}
-
-int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]) {
-  const char *start = name, *end;
-  size_t len;
-  if (!name) return MC_ERR_INVALID;
-  while (*start == ' ' || *start == '\t') start++;
-  end = start + strlen(start);
-  while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
-  len = (size_t)(end - start);
-  size_t chars = 0;
-  if (len == 0 || len > MC_NAME_MAX) return MC_ERR_INVALID;
-  for (size_t i = 0; i < len; chars++) {
-    const unsigned char *c = (const unsigned char *)start + i;
-    size_t s = utf8_seq(c, len - i);
-    if (s == 0 || (s == 1 && (c[0] < 0x20 || c[0] == 0x7f))) return MC_ERR_INVALID;
-    if (s == 2 && c[0] == 0xc2 && c[1] < 0xa0) return MC_ERR_INVALID; /* C1 controls */
-    i += s;
-  }
-  if (chars > MC_NAME_MAX_CHARS) return MC_ERR_INVALID;
-  memcpy(out, start, len);
-  out[len] = '\0';
-  return MC_OK;
 }
 
 json_t *mc_auth_public_user(const json_t *user) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mercato/clock.h"
+#include "mercato/codec.h"
 #include "mercato/coupons.h"
 #include "mercato/digest.h"
 #include "mercato/err.h"
@@ -18,32 +19,20 @@
 
 /* ---- tokens --------------------------------------------------------------------------------- */
 
-static int b64url_char(char ch) {
-  return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-         ch == '_';
-}
-
 int mc_cart_token_valid(const char *token) {
+  unsigned char b[TOKEN_BYTES];
   size_t n = 0;
-  if (token == NULL) return 0;
-  for (; token[n] != '\0' && n <= MC_CART_TOKEN_LEN; n++)
-    if (!b64url_char(token[n])) return 0;
-  /* 32 bytes fill 43 characters but for 2 bits, always zero in a token we made. */
-  return n == MC_CART_TOKEN_LEN && strchr("AEIMQUYcgkosw048", token[MC_CART_TOKEN_LEN - 1]) != NULL;
+  /* 32 bytes fill 43 characters but for 2 bits, which the decoder wants zero as we make them. */
+  return token != NULL && strnlen(token, MC_CART_TOKEN_LEN + 1) == MC_CART_TOKEN_LEN &&
+         mc_base64_decode(MC_BASE64_URL, token, MC_CART_TOKEN_LEN, b, sizeof b, &n) && n == TOKEN_BYTES;
 }
 
 /* A new token: 32 random bytes, base64url without padding. */
 static int token_new(char out[MC_CART_TOKEN_LEN + 1]) {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  unsigned char b[TOKEN_BYTES + 2] = {0};
-  size_t o = 0;
+  unsigned char b[TOKEN_BYTES];
 
   if (mc_rand_bytes(b, TOKEN_BYTES) != MC_OK) return MC_ERR_INTERNAL;
-  for (size_t i = 0; i < TOKEN_BYTES; i += 3) {
-    uint32_t v = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
-    for (int k = 0; k < 4 && o < MC_CART_TOKEN_LEN; k++) out[o++] = alphabet[(v >> (18 - 6 * k)) & 63];
-  }
-  out[MC_CART_TOKEN_LEN] = '\0';
+  mc_base64_encode(MC_BASE64_URL, b, TOKEN_BYTES, out);
   return MC_OK;
 }
 

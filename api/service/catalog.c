@@ -125,7 +125,7 @@ static const char *name_member(const json_t *body, int required, char out[MC_NAM
   const char *raw = mc_field_string_member(body, "name", required, 1024, errors);
   if (!required && json_is_null(json_object_get(body, "name")))
     mc_errors_add(errors, "name", "required", "The name cannot be removed.");
-  if (raw && mc_auth_normalize_name(raw, out) != MC_OK) {
+  if (raw && mc_user_name_normalize(raw, out) != MC_OK) {
     mc_errors_add(errors, "name", "invalid_name", "Give a name of 1 to 200 characters without control characters.");
     return NULL;
   }

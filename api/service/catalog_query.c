@@ -5,32 +5,10 @@
 #include <string.h>
 
 #include "mercato/catalog.h"
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/money.h"
 #include "mercato/query.h"
-
-/* Returns 1 when s is valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-static int utf8_valid(const unsigned char *s) {
-  while (*s) {
-    unsigned c = *s, need, cp;
-    if (c < 0x80) {
-      s++;
-      continue;
-    }
-    if (c >= 0xc2 && c <= 0xdf) need = 1, cp = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) need = 2, cp = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4) need = 3, cp = c & 0x07;
-    else return 0;
-    for (unsigned i = 1; i <= need; i++) {
-      if ((s[i] & 0xc0) != 0x80) return 0;
-      cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-      return 0;
-    s += need + 1;
-  }
-  return 1;
-}
 
 /* Search text: valid UTF-8 without control characters, whitespace runs folded to one space and
  * trimmed into out. */
@@ -41,7 +19,7 @@ static int parse_q(const char *v, char out[MC_CATALOG_Q_MAX + 1], json_t **error
     mc_errors_add(errors, "q", "too_long", "Search text is at most 200 bytes.");
     return -1;
   }
-  if (!utf8_valid((const unsigned char *)v)) {
+  if (!mc_utf8_valid(v, strlen(v))) {
     mc_errors_add(errors, "q", "invalid", "Search text must be UTF-8.");
     return -1;
   }

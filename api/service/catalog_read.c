@@ -9,14 +9,13 @@
 #include <string.h>
 
 #include "mercato/catalog.h"
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/jtext.h"
 #include "mercato/json.h"
 #include "mercato/log.h"
 #include "mercato/query.h"
-
-static const char hexdigits[] = "0123456789abcdef";
 
 static uint64_t rotl64(uint64_t x, int b) {
   return (x << b) | (x >> (64 - b));
@@ -51,7 +50,7 @@ static uint64_t body_hash(const char *body, size_t len) {
 void mc_catalog_etag(const char *body, size_t len, char out[MC_CATALOG_ETAG_LEN + 1]) {
   uint64_t h = body_hash(body, len);
   out[0] = '"';
-  for (int i = 0; i < 16; i++) out[1 + i] = hexdigits[(h >> (60 - 4 * i)) & 15];
+  mc_hex_u64(h, out + 1);
   out[17] = '"';
   out[18] = '\0';
 }
@@ -409,11 +408,7 @@ static void listing_key(const mc_catalog_listing *l, char key[33]) {
                    l->q, l->category, (long long)l->min_price, (long long)l->max_price, l->in_stock, (int)l->sort,
                    l->limit, (long long)l->offset);
   gnutls_hash_fast(GNUTLS_DIG_SHA256, canon, (size_t)n, digest);
-  for (int i = 0; i < 16; i++) {
-    key[2 * i] = hexdigits[digest[i] >> 4];
-    key[2 * i + 1] = hexdigits[digest[i] & 15];
-  }
-  key[32] = '\0';
+  mc_hex_encode(digest, 16, key, 0);
 }
 
 int mc_catalog_list_public(const mc_catalog *cat, const mc_catalog_listing *listing, mc_catalog_answer *out,

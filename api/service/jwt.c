@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/rand.h"
@@ -44,64 +45,6 @@ struct mc_jwt_keys {
 };
 
 static _Atomic uint64_t key_set_ids;
-
-/* ---- base64url (RFC 4648 section 5, no padding) ---- */
-
-static const char b64url_digits[] =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* Writes the unpadded base64url form of len bytes plus a NUL; out holds (4*len+2)/3 + 1. */
-static void b64url_encode(const unsigned char *in, size_t len, char *out) {
-  size_t o = 0, i = 0;
-  for (; i + 2 < len; i += 3) {
-    uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-    out[o++] = b64url_digits[v >> 18];
-    out[o++] = b64url_digits[(v >> 12) & 63];
-    out[o++] = b64url_digits[(v >> 6) & 63];
-    out[o++] = b64url_digits[v & 63];
-  }
-  if (len - i == 1) {
-    out[o++] = b64url_digits[in[i] >> 2];
-    out[o++] = b64url_digits[(in[i] & 3) << 4];
-  } else if (len - i == 2) {
-    uint32_t v = (uint32_t)in[i] << 8 | in[i + 1];
-    out[o++] = b64url_digits[v >> 10];
-    out[o++] = b64url_digits[(v >> 4) & 63];
-    out[o++] = b64url_digits[(v & 15) << 2];
-  }
-  out[o] = '\0';
-}
-
-static int b64url_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-/* Decodes len characters into out (at least len*3/4 bytes). Refuses padding, other characters
- * and non-zero leftover bits, so a segment has one spelling. Returns 1 with *out_len, or 0. */
-static int b64url_decode(const char *in, size_t len, unsigned char *out, size_t *out_len) {
-  uint32_t acc = 0;
-  unsigned bits = 0;
-  size_t n = 0;
-  if (len % 4 == 1) return 0;
-  for (size_t i = 0; i < len; i++) {
-    int v = b64url_value(in[i]);
-    if (v < 0) return 0;
-    acc = (acc << 6) | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[n++] = (unsigned char)(acc >> bits);
-    }
-  }
-  if ((acc & ((1u << bits) - 1)) != 0) return 0;
-  *out_len = n;
-  return 1;
-}
 
 static const char *skip_ws(const char *p, const char *end) {
   while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
@@ -187,7 +130,7 @@ static json_t *segment_json(const char *seg, size_t len) {
   unsigned char buf[MC_JWT_TOKEN_MAX];
   size_t n;
   json_t *obj;
-  if (len == 0 || len > sizeof buf || !b64url_decode(seg, len, buf, &n)) return NULL;
+  if (len == 0 || len > sizeof buf || !mc_base64_decode(MC_BASE64_URL, seg, len, buf, sizeof buf, &n)) return NULL;
   if ((obj = flat_object((const char *)buf, (const char *)buf + n)) != NULL) return obj;
   obj = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES, NULL);
   if (obj != NULL && !json_is_object(obj)) {
@@ -248,7 +191,7 @@ static int coord_b64(const gnutls_datum_t *d, char out[COORD_B64_LEN + 1]) {
   }
   if (len > COORD_LEN) return 0;
   memcpy(buf + COORD_LEN - len, p, len);
-  b64url_encode(buf, COORD_LEN, out);
+  mc_base64_encode(MC_BASE64_URL, buf, COORD_LEN, out);
   return 1;
 }
 
@@ -477,7 +420,7 @@ static const char *select_key(const mc_jwt_keys *keys, const char *token, size_t
   int alg_used = 0;
 
   for (size_t i = 0; i < len; i++)
-    if (b64url_value(token[i]) < 0 && token[i] != '.') return "malformed";
+    if (mc_base64_value(MC_BASE64_URL, token[i]) < 0 && token[i] != '.') return "malformed";
   dot1 = memchr(token, '.', len);
   dot2 = dot1 == NULL ? NULL : memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token));
   if (dot2 == NULL || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)) != NULL ||
@@ -591,7 +534,9 @@ static int hs256_signature_ok(const jwt_key *k, const char *token) {
   unsigned char want[32], got[33];
   unsigned char diff = 0;
   size_t n = 0;
-  if (dot2 == NULL || strlen(dot2 + 1) != 43 || !b64url_decode(dot2 + 1, 43, got, &n) || n != 32) return 0;
+  if (dot2 == NULL || strlen(dot2 + 1) != 43 || !mc_base64_decode(MC_BASE64_URL, dot2 + 1, 43, got, sizeof got, &n) ||
+      n != 32)
+    return 0;
   if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, k->secret, k->secret_len, token, (size_t)(dot2 - token), want) != 0)
     return 0;
   for (size_t i = 0; i < 32; i++) diff |= (unsigned char)(want[i] ^ got[i]);

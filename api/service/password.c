@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/rand.h"
@@ -199,48 +200,13 @@ static int argon2id_pooled(uint32_t m_cost_kib, uint32_t t_cost, uint32_t parall
 
 /* ---- rules ---- */
 
-/* Strict UTF-8 (RFC 3629): the bounds on the second byte exclude overlong forms, UTF-16
- * surrogates and code points above U+10FFFF, so one password has exactly one byte form. */
-static int utf8_valid(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t extra;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    if (c < 0xC2) return 0;
-    if (c < 0xE0) {
-      extra = 1;
-    } else if (c < 0xF0) {
-      extra = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c < 0xF5) {
-      extra = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return 0;
-    }
-    if (n - i - 1 < extra) return 0;
-    if (s[i + 1] < lo || s[i + 1] > hi) return 0;
-    for (size_t k = 2; k <= extra; k++)
-      if ((s[i + k] & 0xC0) != 0x80) return 0;
-    i += extra + 1;
-  }
-  return 1;
-}
-
 int mc_password_check(const void *password, size_t len, const char **out_reason) {
   const char *reason = NULL;
   if (len < MC_PASSWORD_MIN_LEN) {
     reason = "too_short";
   } else if (len > MC_PASSWORD_MAX_LEN) {
     reason = "too_long";
-  } else if (password == NULL || !utf8_valid(password, len)) {
+  } else if (password == NULL || !mc_utf8_valid(password, len)) { /* one byte form per password */
     reason = "not_utf8";
   } else if (memchr(password, '\0', len) != NULL) {
     reason = "contains_nul";
@@ -267,39 +233,12 @@ static int parse_u32(const char **s, uint32_t *out) {
   return 1;
 }
 
-static const char b64_digits[] =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 /* Decodes unpadded standard base64 from s up to stop (a '$' or NUL) into out (cap bytes) and
  * advances *s to stop. Leftover bits must be zero, so each value has a single spelling. */
 static int parse_b64(const char **s, uint8_t *out, size_t cap, size_t *out_len) {
-  const char *p = *s;
-  uint32_t acc = 0;
-  unsigned bits = 0;
-  size_t n = 0, chars = 0;
-  for (; *p != '\0' && *p != '$'; p++, chars++) {
-    int v = b64_value(*p);
-    if (v < 0) return 0;
-    acc = (acc << 6) | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (n == cap) return 0;
-      out[n++] = (uint8_t)(acc >> bits);
-    }
-  }
-  if (chars % 4 == 1 || (acc & ((1u << bits) - 1)) != 0) return 0;
-  *out_len = n;
-  *s = p;
+  size_t len = strcspn(*s, "$");
+  if (!mc_base64_decode(MC_BASE64_STD, *s, len, out, cap, out_len)) return 0;
+  *s += len;
   return 1;
 }
 
@@ -329,20 +268,6 @@ static int parse_encoded(const char *s, parsed_hash *out) {
   return 1;
 }
 
-/* Writes n bytes of in as unpadded standard base64 at out, which has room for (4n + 2) / 3
- * characters; leftover bits are zero, as parse_b64 demands. Returns the characters written. */
-static size_t put_b64(char *out, const uint8_t *in, size_t n) {
-  uint32_t acc = 0;
-  unsigned bits = 0;
-  size_t o = 0;
-  for (size_t i = 0; i < n; i++) {
-    acc = (acc << 8) | in[i];
-    for (bits += 8; bits >= 6; bits -= 6) out[o++] = b64_digits[(acc >> (bits - 6)) & 63];
-  }
-  if (bits > 0) out[o++] = b64_digits[(acc << (6 - bits)) & 63];
-  return o;
-}
-
 /* Writes $argon2id$v=19$m=M,t=T,p=P$SALT$HASH (libargon2's encoding, which parse_encoded
  * reads back) into out, NUL-terminated, within cap bytes. Returns 1, or 0 if it does not fit. */
 static int encode(char *out, size_t cap, const mc_password_policy *p, const uint8_t *salt,
@@ -353,11 +278,10 @@ static int encode(char *out, size_t cap, const mc_password_policy *p, const uint
   if (head < 0 || (size_t)head >= cap) return 0;
   o = (size_t)head;
   if (cap - o < (4 * salt_len + 2) / 3 + 1 + (4 * hash_len + 2) / 3 + 1) return 0;
-  o += put_b64(out + o, salt, salt_len);
+  o += mc_base64_encode(MC_BASE64_STD, salt, salt_len, out + o);
   out[o++] = '$';
-  o += put_b64(out + o, hash, hash_len);
-  out[o] = '\0';
-  return 1;
+  o += mc_base64_encode(MC_BASE64_STD, hash, hash_len, out + o);
+  return 1; /* mc_base64_encode wrote the NUL */
 }
 
 /* ---- hashing ---- */

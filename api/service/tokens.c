@@ -9,6 +9,7 @@
 
 #include "mercato/auth.h"
 #include "mercato/clock.h"
+#include "mercato/codec.h"
 #include "mercato/digest.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
@@ -26,17 +27,12 @@ static int equal_ct(const char *a, const char *b, size_t n) {
   return diff == 0;
 }
 
-static int is_hex(const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
-  return 1;
-}
-
 /* Splits "family.secret" into its parts; MC_ERR_INVALID unless both are lower-case hex of the
  * exact lengths. */
 static int parse_token(const char *token, char fam[MC_REFRESH_FAMILY_HEX + 1], const char **secret) {
   if (!token || strlen(token) != MC_REFRESH_TOKEN_LEN || token[MC_REFRESH_FAMILY_HEX] != '.' ||
-      !is_hex(token, MC_REFRESH_FAMILY_HEX) || !is_hex(token + MC_REFRESH_FAMILY_HEX + 1, MC_REFRESH_SECRET_HEX))
+      !mc_hex_valid(token, MC_REFRESH_FAMILY_HEX, MC_HEX_LOWER) ||
+      !mc_hex_valid(token + MC_REFRESH_FAMILY_HEX + 1, MC_REFRESH_SECRET_HEX, MC_HEX_LOWER))
     return MC_ERR_INVALID;
   memcpy(fam, token, MC_REFRESH_FAMILY_HEX);
   fam[MC_REFRESH_FAMILY_HEX] = '\0';

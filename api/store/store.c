@@ -3,14 +3,82 @@
 #include "mercato/store.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mercato/clock.h"
 #include "mercato/err.h"
+#include "mercato/log.h"
+#include "sqlite/sqlite.h"
+
+#define SQLITE_SCHEME "sqlite:"
+#define EMBEDDED_DB_FILE "mercato.db"
+
+/* The SQLite file a "sqlite:" URL names: "sqlite:///abs/path" is /abs/path and
+ * "sqlite:rel/path" is rel/path (from the working directory); NULL for "sqlite:" alone or an
+ * authority ("sqlite://host/..."), which a file has not. */
+static const char *sqlite_url_path(const char *url) {
+  const char *rest = url + strlen(SQLITE_SCHEME);
+  if (strncmp(rest, "//", 2) == 0) rest = rest[2] == '/' ? rest + 2 : NULL;
+  return rest != NULL && rest[0] != '\0' ? rest : NULL;
+}
+
+/* Opens the embedded SQLite file <data_dir>/mercato.db. */
+static int open_embedded(const mc_store_options *opts, mc_store **out) {
+  char *path = NULL;
+  int err;
+  if (opts->data_dir == NULL || opts->data_dir[0] == '\0') {
+    mc_error("store", "open: the data directory is not set");
+    return MC_ERR_INVALID;
+  }
+  if (asprintf(&path, "%s/%s", opts->data_dir, EMBEDDED_DB_FILE) < 0) return MC_ERR_INTERNAL;
+  err = mc_store_sqlite_open(&(mc_store_sqlite_options){.path = path, .busy_timeout_ms = opts->busy_timeout_ms}, out);
+  free(path);
+  return err;
+}
+
+int mc_store_open(const mc_store_options *opts, mc_store **out) {
+  const char *url, *path;
+  if (out == NULL) return MC_ERR_INVALID;
+  *out = NULL;
+  if (opts == NULL || opts->busy_timeout_ms < 0) {
+    mc_error("store", "open: options with a busy timeout >= 0 are required");
+    return MC_ERR_INVALID;
+  }
+  url = opts->url != NULL ? opts->url : "";
+  if (url[0] == '\0') return open_embedded(opts, out);
+  if (strncmp(url, SQLITE_SCHEME, strlen(SQLITE_SCHEME)) == 0 && (path = sqlite_url_path(url)) != NULL)
+    return mc_store_sqlite_open(&(mc_store_sqlite_options){.path = path, .busy_timeout_ms = opts->busy_timeout_ms}, out);
+  /* The URL may hold a password, so only say what was expected. */
+  mc_error("store", "unsupported store URL: expected none (the embedded SQLite file in the data directory), "
+                    "sqlite:///absolute/path or sqlite:relative/path");
+  return MC_ERR_INVALID;
+}
 
 void mc_store_close(mc_store *st) {
   if (st == NULL) return;
   st->ops->close(st);
+}
+
+int mc_store_ping(mc_store *st) {
+  return st->ops->ping(st);
+}
+
+int mc_store_schema_version(mc_store *st, int *out) {
+  return out != NULL ? st->ops->schema_version(st, out) : MC_ERR_INVALID;
+}
+
+/* 1 when s is 1..max bytes. */
+static int text_within(const char *s, size_t max) {
+  size_t len = s != NULL ? strnlen(s, max + 1) : 0;
+  return len > 0 && len <= max;
+}
+
+int mc_store_event_record_once(mc_store *st, const char *source, const char *event_id) {
+  if (!text_within(source, MC_STORE_EVENT_SOURCE_MAX) || !text_within(event_id, MC_STORE_EVENT_ID_MAX))
+    return MC_ERR_INVALID;
+  return st->ops->event_record_once(st, source, event_id);
 }
 
 void mc_cart_free(mc_cart *cart) {

@@ -23,11 +23,14 @@ typedef struct mc_app {
   mc_pricing_config pricing; /* shipping and tax from cfg, checked at start-up */
   char **cors_origins;      /* NULL-terminated allow-list parsed from cfg->cors_origins */
   char *web_root;           /* realpath of cfg->web_dir, or NULL when there is no web app */
-  char *db_path;            /* <data_dir>/mercato.db */
   int tls;                  /* 1 when serving HTTPS */
   atomic_int in_flight;     /* requests started and not yet completed */
   atomic_int stopping;      /* set once a shutdown signal arrived */
 } mc_app;
+
+/* The store's options from cfg: the data directory and its busy timeout, for mc_store_open
+ * (the server and every subcommand open the store alike). */
+mc_store_options mc_app_store_options(const mc_config *cfg);
 
 /* Opens the ports from cfg (creating the data directory), builds the route table, and fills app.
  * cfg is borrowed and must outlive app. On failure logs why and returns the mc_err. */

@@ -12,11 +12,13 @@
 #include "mercato/jwt.h"
 #include "mercato/kv.h"
 #include "mercato/password.h"
+#include "mercato/refusal.h"
+#include "mercato/rules/users.h"
 #include "mercato/store.h"
 
-#define MC_EMAIL_MAX 254
-#define MC_NAME_MAX_CHARS 200
-#define MC_NAME_MAX (4 * MC_NAME_MAX_CHARS) /* bytes: 200 characters of up to 4 bytes */
+/* Buffer sizes of a normalised email and name (the rules are mercato/rules/users.h's). */
+#define MC_EMAIL_MAX MC_USER_EMAIL_MAX
+#define MC_NAME_MAX MC_USER_NAME_MAX
 /* A refresh token: 32 hex digits of family id, '.', 64 hex digits of secret (256 bits). */
 #define MC_REFRESH_FAMILY_HEX 32
 #define MC_REFRESH_SECRET_HEX 64
@@ -51,22 +53,14 @@ void mc_auth_free(mc_auth *auth);
 /* Frees the access token of pair and wipes the refresh token. */
 void mc_token_pair_clear(mc_token_pair *pair);
 
-/* Trims and lower-cases email into out (MC_EMAIL_MAX + 1 bytes). MC_ERR_INVALID when it is not
- * a plausible address (one '@', a dotted domain, no spaces or control characters, <= 254). */
-int mc_auth_normalize_email(const char *email, char out[MC_EMAIL_MAX + 1]);
-
-/* Checks a display name: 1..MC_NAME_MAX_CHARS characters of UTF-8 after trimming, no control
- * characters.
- * Writes the trimmed copy into out. MC_ERR_INVALID otherwise. */
-int mc_auth_normalize_name(const char *name, char out[MC_NAME_MAX + 1]);
-
 /* Returns a new object with the public members of a stored user (no password_hash). */
 json_t *mc_auth_public_user(const json_t *user);
 
 /* Creates an account with role (customer or admin) from already validated fields.
- * *out_user (new reference) is the stored user. MC_ERR_CONFLICT when the email is taken. */
+ * *out_user (new reference) is the stored user. MC_ERR_CONFLICT when the email is taken, with
+ * the store's refusal ("email_taken" on email) in why (may be NULL). */
 int mc_auth_create_user(mc_auth *auth, const char *email, const char *password, size_t password_len,
-                        const char *name, const char *role, json_t **out_user);
+                        const char *name, const char *role, json_t **out_user, mc_refusal *why);
 
 /* Checks email and password. MC_OK with *out_user (new reference) for an active account whose
  * password matches (re-hashing a hash below the current policy); MC_ERR_FORBIDDEN for a wrong

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mercato/rules/users.h"
+
 /* The weakest policy accepted (OWASP's Argon2id baseline), also the default. */
 #define MC_PASSWORD_MIN_M_COST_KIB 19456u
 #define MC_PASSWORD_MIN_T_COST 2u
@@ -19,9 +21,9 @@
 #define MC_PASSWORD_SALT_LEN 16u
 #define MC_PASSWORD_HASH_LEN 32u
 
-/* Password length rules, in bytes of UTF-8. */
-#define MC_PASSWORD_MIN_LEN 12u
-#define MC_PASSWORD_MAX_LEN 1024u
+/* Password length rules, in bytes of UTF-8 (stated in mercato/rules/users.h). */
+#define MC_PASSWORD_MIN_LEN ((size_t)MC_USER_PASSWORD_MIN)
+#define MC_PASSWORD_MAX_LEN ((size_t)MC_USER_PASSWORD_MAX)
 
 /* Room for any encoded string this module writes or accepts, NUL included. */
 #define MC_PASSWORD_ENCODED_MAX 256u

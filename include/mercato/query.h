@@ -16,10 +16,6 @@
  * Out of memory drops the entry; the caller's MC_ERR_INVALID still stands on what was added. */
 void mc_errors_add(json_t **errors, const char *field, const char *code, const char *message);
 
-/* Decodes src[0..len) ('+' is a space, %XX an escape) into dst (cap bytes with the NUL).
- * Returns the decoded length, -1 for a bad escape or an encoded NUL, -2 when it does not fit. */
-long mc_query_decode(const char *src, size_t len, char *dst, size_t cap);
-
 /* The field to report for a parameter: its name when 1..MC_QUERY_NAME_MAX bytes of printable
  * ASCII without '"', else "query" (so no client bytes of any kind reach an error). Borrows name. */
 const char *mc_query_field(const char *name);

@@ -1,11 +1,27 @@
 /* store.h - the storage port: typed, atomic operations per aggregate, returning documents in one
- * canonical JSON shape whatever the adapter. Adapters: sqlite (the embedded default). Later
- * issues add aggregates (users, products, ...) to this table; every adapter passes the contract
- * suite in tests/unit/test_store.c.
+ * canonical JSON shape whatever the adapter. This header holds the port's core (the store
+ * handle, the factory that picks an adapter from configuration, ping, schema version, events,
+ * close) and includes each aggregate's header (mercato/store/<aggregate>.h: its ops table and
+ * the wrappers callers use). Adapters: sqlite (the embedded default). Every adapter passes the
+ * contract suites in tests/unit/test_store*.c, which reach it only through mc_store_open.
  *
  * Every function is thread-safe (the sqlite adapter keeps one connection per calling thread),
  * and returns an mc_err: MC_ERR_UNAVAILABLE when the database is locked or unreachable past its
- * timeout, MC_ERR_INTERNAL for anything unexpected. */
+ * timeout, MC_ERR_INTERNAL for anything unexpected.
+ *
+ * Product search, as every adapter promises it (whatever its index: FTS5 in sqlite, a text
+ * index or another in MongoDB). A query's text is split into words: runs of letters and digits,
+ * where any non-ASCII byte counts as a letter; only the first 8 words count, each cut to 64
+ * bytes; a text with no word matches nothing. A product matches when its name or description
+ * holds every word, case and accents ignored and nothing stemmed ("chairs" is not "chair"),
+ * each as a whole word except the last, which also matches as a prefix ("cha" finds "chair").
+ * Listings filter and count exactly those matches, whatever the sort. Relevance
+ * (MC_SORT_RELEVANCE) orders by how well a product matches, a word in the name counting for
+ * much more than one in the description; the exact scores, and whether a large result is
+ * ranked in full or in coarser tiers, are the adapter's (sqlite's: at mc_product_sort). Ties
+ * are broken by id as for every sort, so pages never overlap. An adapter that cannot keep a
+ * point (a text index that stems, or cannot match a prefix) states the difference here, beside
+ * this paragraph, and in the README, and keeps every other point. */
 #ifndef MERCATO_STORE_H
 #define MERCATO_STORE_H
 
@@ -14,6 +30,8 @@
 #include <stdint.h>
 
 #include "mercato/id.h"
+#include "mercato/refusal.h"
+#include "mercato/store/users.h"
 
 #define MC_STORE_EVENT_SOURCE_MAX 32
 #define MC_STORE_EVENT_ID_MAX 255
@@ -191,40 +209,14 @@ typedef enum mc_cart_refusal {
   MC_CART_REFUSAL_LINES     /* a new line past max_lines (*out_available: max_lines) */
 } mc_cart_refusal;
 
+/* The port's core and (until they move to their own headers) the catalog, coupons and carts
+ * aggregates, which each adapter fills. The core's entries have the contracts of the wrappers
+ * below (mc_store_ping ...), which check arguments first (store.c). */
 typedef struct mc_store_ops {
-  /* MC_OK when the database answers a trivial query. */
   int (*ping)(mc_store *st);
-  /* Writes the schema version the database is at to *out. */
   int (*schema_version)(mc_store *st, int *out);
-  /* Records that the outside event (source, event_id) was processed, exactly once across threads
-   * and processes: MC_OK the first time, MC_ERR_CONFLICT if it was already recorded.
-   * source is 1..MC_STORE_EVENT_SOURCE_MAX bytes, event_id 1..MC_STORE_EVENT_ID_MAX bytes;
-   * MC_ERR_INVALID otherwise. Used to make webhook handling idempotent. */
+  /* source and event_id already checked: 1..MAX bytes. */
   int (*event_record_once)(mc_store *st, const char *source, const char *event_id);
-
-  /* --- users ---------------------------------------------------------------------------------
-   * A user document: {"id": "usr_...", "email", "name", "role": "customer"|"admin",
-   * "status": "active"|"disabled", "password_hash", "created_at", "updated_at"}; times are
-   * RFC 3339 UTC strings with milliseconds ("2026-11-21T15:30:46.233Z") set by the store.
-   * Emails arrive normalised (trimmed, lower-case) and are compared exactly. */
-
-  /* Inserts user (borrowed; id, email, name, role, status, password_hash required, any other
-   * member is MC_ERR_INVALID) and writes the stored document to *out (new reference, may be
-   * NULL). MC_ERR_CONFLICT when the email or id is taken. */
-  int (*user_create)(mc_store *st, const json_t *user, json_t **out);
-  /* Writes the user with this id / email to *out (new reference). MC_ERR_NOT_FOUND if none. */
-  int (*user_get)(mc_store *st, const char *id, json_t **out);
-  int (*user_get_by_email)(mc_store *st, const char *email, json_t **out);
-  /* The user with this id without "password_hash": what a request acts as, read on every
-   * authenticated request, so the hash never travels with it. MC_ERR_NOT_FOUND if none. */
-  int (*user_get_account)(mc_store *st, const char *id, json_t **out);
-  /* Applies changes (borrowed object whose members are a subset of name, password_hash, role,
-   * status; anything else is MC_ERR_INVALID), sets updated_at, and writes the new document to
-   * *out (new reference, may be NULL). MC_ERR_NOT_FOUND if there is no such user. */
-  int (*user_update)(mc_store *st, const char *id, const json_t *changes, json_t **out);
-  /* Writes the number of users with this role to *out. */
-  int (*user_count_by_role)(mc_store *st, const char *role, int64_t *out);
-
 
   /* --- categories ------------------------------------------------------------------------------
    * {"id": "cat_...", "name", "slug", "description", "parent_id": null | "cat_...",
@@ -441,57 +433,42 @@ typedef struct mc_store_ops {
 
 struct mc_store {
   const mc_store_ops *ops;
+  const mc_store_user_ops *users;
   const char *name; /* "sqlite": static */
   void *impl;
 };
 
+/* Where the store is, in terms no adapter owns. */
 typedef struct mc_store_options {
-  const char *path;        /* sqlite: database file, created if missing; ":memory:" not allowed */
-  int busy_timeout_ms;     /* sqlite: how long a writer waits for a lock before MC_ERR_UNAVAILABLE */
+  const char *data_dir;    /* the data directory (MERCATO_DATA_DIR); must exist */
+  const char *url;         /* NULL or "": the embedded SQLite file <data_dir>/mercato.db;
+                            * "sqlite:///abs/path.db" or "sqlite:relative/path.db" (relative to
+                            * the working directory): that SQLite file */
+  int busy_timeout_ms;     /* how long a write waits for a lock another program holds, >= 0 */
 } mc_store_options;
 
-/* Opens the sqlite adapter on opts->path and runs pending migrations, each in its own
- * transaction, so a database is always at a version the code knows. A database newer than
- * the code is refused (MC_ERR_CONFLICT). The file's directory must exist; a missing file is
- * created owner-only (0600). MC_ERR_INVALID for a missing/empty/":memory:" path or a negative
- * timeout; MC_ERR_UNAVAILABLE when the file cannot be created or opened or stays locked.
+/* Opens the adapter opts->url names (the embedded SQLite file without one), which brings its
+ * schema up to date, each migration in its own transaction, so a database is always at a
+ * version the code knows; a database newer than the code is refused (MC_ERR_CONFLICT).
+ * MC_ERR_INVALID for missing options, a negative timeout, a data_dir that is empty when the
+ * URL does not name a file, or a URL whose scheme is not supported (the log lists the
+ * supported ones, never the URL, which may hold a password); MC_ERR_UNAVAILABLE when the
+ * database cannot be created, opened or stays locked (a missing data directory included).
  * *out is the caller's (mc_store_close); it is NULL on failure. */
-int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out);
+int mc_store_open(const mc_store_options *opts, mc_store **out);
 
-/* The schema version this build migrates to. */
-int mc_store_sqlite_latest_version(void);
-
-/* Closes st (NULL is fine). */
+/* Closes st (NULL is fine). No call may be in flight. */
 void mc_store_close(mc_store *st);
 
-static inline int mc_store_ping(mc_store *st) {
-  return st->ops->ping(st);
-}
-static inline int mc_store_schema_version(mc_store *st, int *out) {
-  return st->ops->schema_version(st, out);
-}
-static inline int mc_store_event_record_once(mc_store *st, const char *source, const char *event_id) {
-  return st->ops->event_record_once(st, source, event_id);
-}
-
-static inline int mc_store_user_create(mc_store *st, const json_t *user, json_t **out) {
-  return st->ops->user_create(st, user, out);
-}
-static inline int mc_store_user_get(mc_store *st, const char *id, json_t **out) {
-  return st->ops->user_get(st, id, out);
-}
-static inline int mc_store_user_get_account(mc_store *st, const char *id, json_t **out) {
-  return st->ops->user_get_account(st, id, out);
-}
-static inline int mc_store_user_get_by_email(mc_store *st, const char *email, json_t **out) {
-  return st->ops->user_get_by_email(st, email, out);
-}
-static inline int mc_store_user_update(mc_store *st, const char *id, const json_t *changes, json_t **out) {
-  return st->ops->user_update(st, id, changes, out);
-}
-static inline int mc_store_user_count_by_role(mc_store *st, const char *role, int64_t *out) {
-  return st->ops->user_count_by_role(st, role, out);
-}
+/* MC_OK when the database answers a trivial query. */
+int mc_store_ping(mc_store *st);
+/* Writes the schema version the database is at to *out. */
+int mc_store_schema_version(mc_store *st, int *out);
+/* Records that the outside event (source, event_id) was processed, exactly once across threads
+ * and processes: MC_OK the first time, MC_ERR_CONFLICT if it was already recorded.
+ * source is 1..MC_STORE_EVENT_SOURCE_MAX bytes, event_id 1..MC_STORE_EVENT_ID_MAX bytes;
+ * MC_ERR_INVALID otherwise. Used to make webhook handling idempotent. */
+int mc_store_event_record_once(mc_store *st, const char *source, const char *event_id);
 
 /* Catalog calls read naturally through the ops table: st->ops->product_list(st, &q, &items, &n). */
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../api/http/router.h"
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/http.h"
 
@@ -49,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else if (!memchr(allow, '\0', sizeof allow)) {
     abort();
   }
-  long n = mc_url_decode(path, strlen(path), decoded, sizeof decoded);
+  long n = mc_percent_decode(path, strlen(path), decoded, sizeof decoded, 0);
   if (n >= 0 && ((size_t)n >= sizeof decoded || decoded[n] != '\0' || memchr(decoded, '\0', (size_t)n))) abort();
   return 0;
 }

@@ -1,5 +1,8 @@
 /* store_contract.h - what the storage port's contract suites share (test_store.c,
- * test_store_users.c, the catalog suites): the adapter factories, per-test stores, assertions. */
+ * test_store_users.c, the catalog suites): the adapter factories, per-test stores, assertions.
+ * A contract test reaches its store only through its factory row, which opens it with
+ * mc_store_open, and the port's own calls; the SQLite back doors below (raw_open, raw_exec) are
+ * for the factory row and for SQLite-only tests (test_store_sqlite.c and the "sqlite" cases). */
 #ifndef MERCATO_TEST_STORE_CONTRACT_H
 #define MERCATO_TEST_STORE_CONTRACT_H
 
@@ -18,6 +21,8 @@
 #include "mercato/err.h"
 #include "mercato/log.h"
 #include "mercato/store.h"
+/* Only for the sqlite factory row's latest_version: the adapter's own header. */
+#include "../../api/store/sqlite/sqlite.h"
 
 /* Helpers are static inline so that a suite using only some of them compiles without
  * warnings about the others. */
@@ -26,18 +31,19 @@
  * failing test (whose process Check ends mid-way) still leaves nothing behind. */
 static char run_dir[256];
 
-/* One fresh place to keep a store: a directory for sqlite, a database name for mongo. */
+/* One fresh place to keep a store: a data directory (for sqlite, its database file), and for
+ * mongo a database name. */
 typedef struct store_env {
   char dir[sizeof run_dir + 16];
-  char path[sizeof run_dir + 64]; /* sqlite: the database file */
+  char path[sizeof run_dir + 64]; /* sqlite: the embedded database file in dir */
 } store_env;
 
 /* How the contract tests reach an adapter. Adding an adapter means adding a row to factories[]
- * (Mongo: present only when MERCATO_TEST_MONGODB_URI is set, each env a fresh database name,
- * env_drop dropping it). */
+ * whose open calls mc_store_open with that adapter's URL (Mongo: present only when
+ * MERCATO_TEST_MONGODB_URI is set, each env a fresh database name, dropped at the end). */
 typedef struct store_factory {
   const char *name;
-  /* Opens (or reopens) the store kept in env; *out is the caller's. */
+  /* Opens (or reopens) the store kept in env through mc_store_open; *out is the caller's. */
   int (*open)(const store_env *env, int busy_timeout_ms, mc_store **out);
   int (*latest_version)(void);
   /* Test back door: records in env's storage that its schema is at version, as a newer build
@@ -45,12 +51,12 @@ typedef struct store_factory {
   void (*force_version)(const store_env *env, int version);
 } store_factory;
 
-/* ---- sqlite factory ---- */
+/* ---- sqlite factory: the embedded default, the server's own options ---- */
 
 static inline int sqlite_factory_open(const store_env *env, int busy_timeout_ms,
                                       mc_store **out) {
-  mc_store_options opts = {.path = env->path, .busy_timeout_ms = busy_timeout_ms};
-  return mc_store_sqlite_open(&opts, out);
+  mc_store_options opts = {.data_dir = env->dir, .url = "", .busy_timeout_ms = busy_timeout_ms};
+  return mc_store_open(&opts, out);
 }
 
 /* A second handle onto the test's database file, as another program would open it. */

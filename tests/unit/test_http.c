@@ -108,21 +108,6 @@ START_TEST(test_router_refuses_duplicate_and_malformed_routes) {
 }
 END_TEST
 
-START_TEST(test_url_decode) {
-  char out[8];
-  ck_assert_int_eq(mc_url_decode("a%2Fb", 5, out, sizeof out), 3);
-  ck_assert_str_eq(out, "a/b");
-  ck_assert_int_eq(mc_url_decode("%2e%2E", 6, out, sizeof out), 2);
-  ck_assert_str_eq(out, "..");
-  ck_assert_int_eq(mc_url_decode("%252e", 5, out, sizeof out), 3);
-  ck_assert_str_eq(out, "%2e"); /* decoded once, never twice */
-  ck_assert_int_eq(mc_url_decode("%00", 3, out, sizeof out), -1);
-  ck_assert_int_eq(mc_url_decode("%", 1, out, sizeof out), -1);
-  ck_assert_int_eq(mc_url_decode("%a", 2, out, sizeof out), -1);
-  ck_assert_int_eq(mc_url_decode("12345678", 8, out, sizeof out), -1); /* no room for the NUL */
-}
-END_TEST
-
 /* Runs mc_config_load with argv and captures what it prints to err. */
 static int load(mc_config *cfg, int argc, char **argv, char *errbuf, size_t errlen) {
   FILE *out = fopen("/dev/null", "w"), *err = fmemopen(errbuf, errlen, "w");
@@ -278,7 +263,6 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_router_rejects_odd_paths);
   tcase_add_test(tc, test_router_decodes_parameters);
   tcase_add_test(tc, test_router_refuses_duplicate_and_malformed_routes);
-  tcase_add_test(tc, test_url_decode);
   suite_add_tcase(s, tc);
   TCase *gc = tcase_create("guard");
   tcase_add_test(gc, test_guard_framing_follows_rfc_9112);

@@ -1,13 +1,11 @@
 /* test_store.c - the storage port's contract for schema, ping and events: every adapter must
- * pass the "contract" tests, run once per factory; adapter-specific checks in their own case. */
+ * pass these tests, run once per factory through the port alone (the factory itself and the
+ * SQLite-only checks are in test_store_sqlite.c). */
 #include <check.h>
-#include <ftw.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -252,129 +250,9 @@ START_TEST(contract_threads_writing_different_events_all_succeed) {
 }
 END_TEST
 
-/* ---- sqlite only ---- */
-
-START_TEST(sqlite_database_is_in_wal_mode) {
-  store_env env;
-  mc_store *st = open_fresh(&factories[0], &env);
-  sqlite3 *db = raw_open(&env);
-  sqlite3_stmt *stmt = NULL;
-  ck_assert_str_eq(st->name, "sqlite");
-  ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-  ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), "wal");
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  close_and_drop(st, &env);
-}
-END_TEST
-
-START_TEST(sqlite_database_file_is_owner_only) {
-  store_env env;
-  struct stat sb;
-  mode_t old = umask(0); /* the mode must not depend on the operator's umask */
-  mc_store *st = open_fresh(&factories[0], &env);
-  umask(old);
-  ck_assert_int_eq(stat(env.path, &sb), 0);
-  ck_assert_int_eq(sb.st_mode & 0777, 0600);
-  close_and_drop(st, &env);
-}
-END_TEST
-
-START_TEST(sqlite_migrations_are_recorded_with_their_time) {
-  store_env env;
-  mc_store *st = open_fresh(&factories[0], &env);
-  sqlite3 *db = raw_open(&env);
-  sqlite3_stmt *stmt = NULL;
-  ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                      "SELECT count(*), min(version), max(version), "
-                                      "min(applied_at) FROM schema_migrations",
-                                      -1, &stmt, NULL),
-                   SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-  ck_assert_int_eq(sqlite3_column_int(stmt, 0), mc_store_sqlite_latest_version());
-  ck_assert_int_eq(sqlite3_column_int(stmt, 1), 1);
-  ck_assert_int_eq(sqlite3_column_int(stmt, 2), mc_store_sqlite_latest_version());
-  ck_assert_int_gt(sqlite3_column_int64(stmt, 3), INT64_C(1600000000000)); /* ms, not s */
-  sqlite3_finalize(stmt);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  close_and_drop(st, &env);
-}
-END_TEST
-
-START_TEST(sqlite_writer_blocked_past_the_timeout_is_unavailable) {
-  store_env env;
-  mc_store *st = NULL;
-  sqlite3 *db;
-  env_init(&env);
-  ck_assert_int_eq(factories[0].open(&env, 100, &st), MC_OK);
-  /* Another program holds the write lock for longer than the store's busy timeout. */
-  db = raw_open(&env);
-  ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  logs_off();
-  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_blocked"), MC_ERR_UNAVAILABLE);
-  logs_on();
-  ck_assert_int_eq(mc_store_ping(st), MC_OK); /* WAL: readers are not blocked by the writer */
-  ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-  /* Once the lock is gone the same call goes through: nothing was half-recorded. */
-  ck_assert_int_eq(mc_store_event_record_once(st, "stripe", "evt_blocked"), MC_OK);
-  close_and_drop(st, &env);
-}
-END_TEST
-
-START_TEST(sqlite_rejects_paths_that_are_not_a_shared_file) {
-  mc_store_options opts = {.path = ":memory:", .busy_timeout_ms = 100};
-  mc_store *st = (mc_store *)&opts;
-  logs_off();
-  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_ERR_INVALID);
-  ck_assert_ptr_null(st);
-  opts.path = "";
-  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_ERR_INVALID);
-  opts.path = NULL;
-  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_ERR_INVALID);
-  ck_assert_int_eq(mc_store_sqlite_open(NULL, &st), MC_ERR_INVALID);
-  opts.path = "/tmp/never-created.db";
-  opts.busy_timeout_ms = -1;
-  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_ERR_INVALID);
-  logs_on();
-}
-END_TEST
-
-START_TEST(sqlite_missing_directory_is_unavailable) {
-  store_env env;
-  mc_store *st = NULL;
-  env_init(&env);
-  snprintf(env.path, sizeof env.path, "%s/no/such/dir/mercato.db", env.dir);
-  logs_off();
-  ck_assert_int_eq(factories[0].open(&env, 100, &st), MC_ERR_UNAVAILABLE);
-  logs_on();
-  ck_assert_ptr_null(st);
-  rm_tree(env.dir);
-}
-END_TEST
-
-START_TEST(sqlite_file_that_is_not_a_database_is_refused) {
-  store_env env;
-  mc_store *st = NULL;
-  FILE *fp;
-  env_init(&env);
-  fp = fopen(env.path, "wb");
-  ck_assert_ptr_nonnull(fp);
-  for (int i = 0; i < 64; i++) fputs("this is not an sqlite database file. ", fp);
-  fclose(fp);
-  logs_off();
-  ck_assert_int_eq(factories[0].open(&env, 100, &st), MC_ERR_INTERNAL);
-  logs_on();
-  ck_assert_ptr_null(st);
-  rm_tree(env.dir);
-}
-END_TEST
-
 static Suite *store_suite(void) {
   Suite *s = suite_create("store");
   TCase *contract = tcase_create("contract");
-  TCase *sqlite = tcase_create("sqlite");
 
   /* Loop tests: _i is the index of the factory the test runs against. */
   tcase_add_loop_test(contract, contract_fresh_store_is_at_the_latest_version, 0, FACTORY_COUNT);
@@ -393,15 +271,6 @@ static Suite *store_suite(void) {
   tcase_add_loop_test(contract, contract_threads_writing_different_events_all_succeed, 0,
                       FACTORY_COUNT);
   suite_add_tcase(s, contract);
-
-  tcase_add_test(sqlite, sqlite_database_is_in_wal_mode);
-  tcase_add_test(sqlite, sqlite_database_file_is_owner_only);
-  tcase_add_test(sqlite, sqlite_migrations_are_recorded_with_their_time);
-  tcase_add_test(sqlite, sqlite_writer_blocked_past_the_timeout_is_unavailable);
-  tcase_add_test(sqlite, sqlite_rejects_paths_that_are_not_a_shared_file);
-  tcase_add_test(sqlite, sqlite_missing_directory_is_unavailable);
-  tcase_add_test(sqlite, sqlite_file_that_is_not_a_database_is_refused);
-  suite_add_tcase(s, sqlite);
   return s;
 }
 

@@ -293,7 +293,7 @@ START_TEST(sqlite_category_lists_are_filled_for_existing_products) {
   json_t *got;
   ck_assert_msg(mc_store_sqlite_latest_version() == 8, "migration 8 is no longer the newest: undo the later ones too");
   shop_open(&s);
-  opts = (mc_store_options){.path = s.env.path, .busy_timeout_ms = 5000};
+  opts = (mc_store_options){.data_dir = s.env.dir, .busy_timeout_ms = 5000};
   mc_store_close(s.st);
   ck_assert_int_eq(raw_exec(&s.env, "DROP TRIGGER products_category_list_insert;"
                                     "DROP TRIGGER products_category_list_delete;"
@@ -301,7 +301,7 @@ START_TEST(sqlite_category_lists_are_filled_for_existing_products) {
                                     "ALTER TABLE products DROP COLUMN category_list;"
                                     "DELETE FROM schema_migrations WHERE version >= 8"),
                    SQLITE_OK);
-  ck_assert_int_eq(mc_store_sqlite_open(&opts, &s.st), MC_OK);
+  ck_assert_int_eq(mc_store_open(&opts, &s.st), MC_OK);
   got = row_doc_of(s.st, "full", 1);
   ck_assert(json_equal(got, s.full));
   json_decref(got);

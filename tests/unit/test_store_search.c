@@ -339,7 +339,7 @@ END_TEST
 START_TEST(sqlite_fragmented_search_indexes_are_merged_at_open) {
   store_env env;
   mc_store *st = open_fresh(&factories[0], &env);
-  mc_store_options opts = {.path = env.path, .busy_timeout_ms = 5000};
+  mc_store_options opts = {.data_dir = env.dir, .busy_timeout_ms = 5000};
   /* Without automerge, each product's transaction leaves a segment of its own in each index. */
   ck_assert_int_eq(raw_exec(&env, "INSERT INTO products_fts (products_fts, rank) VALUES ('automerge', 0);"
                                   "INSERT INTO products_name_fts (products_name_fts, rank) VALUES ('automerge', 0)"),
@@ -352,7 +352,7 @@ START_TEST(sqlite_fragmented_search_indexes_are_merged_at_open) {
   ck_assert_int_ge(raw_int(&env, "SELECT count(DISTINCT segid) FROM products_fts_idx"), 12);
   ck_assert_int_ge(raw_int(&env, "SELECT count(DISTINCT segid) FROM products_name_fts_idx"), 12);
   mc_store_close(st);
-  ck_assert_int_eq(mc_store_sqlite_open(&opts, &st), MC_OK);
+  ck_assert_int_eq(mc_store_open(&opts, &st), MC_OK);
   ck_assert_int_eq(raw_int(&env, "SELECT count(DISTINCT segid) FROM products_fts_idx"), 1);
   ck_assert_int_eq(raw_int(&env, "SELECT count(DISTINCT segid) FROM products_name_fts_idx"), 1);
   /* Equal scores: by id, the order of creation. */

@@ -4,6 +4,7 @@
 
 #include "internal.h"
 #include "mercato/clock.h"
+#include "mercato/codec.h"
 #include "mercato/err.h"
 #include "mercato/log.h"
 
@@ -78,13 +79,6 @@ int mc_sqlite_write_returning(sqlite3 *db, sqlite3_stmt *stmt, int (*from_row)(s
   return err;
 }
 
-/* jansson holds strings as valid UTF-8, so characters are the bytes that do not continue one. */
-static size_t utf8_chars(const char *s, size_t len) {
-  size_t n = 0;
-  for (size_t i = 0; i < len; i++) n += ((unsigned char)s[i] & 0xc0) != 0x80;
-  return n;
-}
-
 static int has_control(const char *s, size_t len) {
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
@@ -104,7 +98,7 @@ static int value_read(const mc_sqlite_field *f, const json_t *value, mc_sqlite_v
     if (v->s == NULL || (int64_t)v->len < f->min || (int64_t)v->len > f->max) return 0;
     if (strlen(v->s) != v->len) return 0; /* a NUL inside */
     if ((f->flags & MC_SQLITE_SINGLE_LINE) && has_control(v->s, v->len)) return 0;
-    if (f->max_chars > 0 && utf8_chars(v->s, v->len) > (size_t)f->max_chars) return 0;
+    if (f->max_chars > 0 && mc_utf8_count(v->s, v->len) > (size_t)f->max_chars) return 0; /* jansson: UTF-8 */
     return f->valid == NULL || f->valid(v->s, v->len);
   case MC_SQLITE_INT:
     if (!json_is_integer(value)) return 0;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mercato/store.h"
+#include "sqlite.h"
 
 /* Listing shapes (product_list.c): one bit per kind of filter, times the sort orders. */
 #define MC_SQLITE_LIST_SHAPES 256
@@ -250,13 +251,8 @@ int mc_sqlite_row_doc(sqlite3_stmt *stmt, int first, const mc_sqlite_column *col
 /* Steps stmt (bound, no rows expected) to its end: MC_OK or mc_sqlite_write_status. */
 int mc_sqlite_exec_stmt(sqlite3 *db, sqlite3_stmt *stmt, const char *what);
 
-/* The users aggregate (users.c): the mc_store_ops entries of the same names, same contracts. */
-int mc_sqlite_user_create(mc_store *st, const json_t *user, json_t **out);
-int mc_sqlite_user_get(mc_store *st, const char *id, json_t **out);
-int mc_sqlite_user_get_account(mc_store *st, const char *id, json_t **out);
-int mc_sqlite_user_get_by_email(mc_store *st, const char *email, json_t **out);
-int mc_sqlite_user_update(mc_store *st, const char *id, const json_t *changes, json_t **out);
-int mc_sqlite_user_count_by_role(mc_store *st, const char *role, int64_t *out);
+/* The users aggregate (users.c). */
+extern const mc_store_user_ops mc_sqlite_user_ops;
 
 /* The categories aggregate (categories.c): the mc_store_ops entries, same contracts. */
 int mc_sqlite_category_create(mc_store *st, const json_t *category, json_t **out);

@@ -328,14 +328,10 @@ static int sqlite_schema_version(mc_store *st, int *out) {
 static int sqlite_event_record_once(mc_store *st, const char *source, const char *event_id) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  size_t source_len = source != NULL ? strnlen(source, MC_STORE_EVENT_SOURCE_MAX + 1) : 0;
-  size_t id_len = event_id != NULL ? strnlen(event_id, MC_STORE_EVENT_ID_MAX + 1) : 0;
+  size_t source_len = strlen(source), id_len = strlen(event_id); /* checked by store.c */
   int err;
   int rc;
 
-  if (source_len == 0 || source_len > MC_STORE_EVENT_SOURCE_MAX || id_len == 0 ||
-      id_len > MC_STORE_EVENT_ID_MAX)
-    return MC_ERR_INVALID;
   err = stmt_get(st, MC_SQL_EVENT_INSERT, &db, &stmt);
   if (err != MC_OK) return err;
   /* SQLITE_STATIC: the caller's strings outlive the step, and mc_sqlite_stmt_done unbinds
@@ -379,12 +375,6 @@ static const mc_store_ops sqlite_ops = {
   .ping = sqlite_ping,
   .schema_version = sqlite_schema_version,
   .event_record_once = sqlite_event_record_once,
-  .user_create = mc_sqlite_user_create,
-  .user_get = mc_sqlite_user_get,
-  .user_get_account = mc_sqlite_user_get_account,
-  .user_get_by_email = mc_sqlite_user_get_by_email,
-  .user_update = mc_sqlite_user_update,
-  .user_count_by_role = mc_sqlite_user_count_by_role,
   .category_create = mc_sqlite_category_create,
   .category_get = mc_sqlite_category_get,
   .category_get_by_slug = mc_sqlite_category_get_by_slug,
@@ -484,7 +474,7 @@ static void configure_sqlite(void) {
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out) {
+int mc_store_sqlite_open(const mc_store_sqlite_options *opts, mc_store **out) {
   mc_sqlite *s = NULL;
   mc_sqlite_conn *conn;
   int version = 0;
@@ -503,6 +493,7 @@ int mc_store_sqlite_open(const mc_store_options *opts, mc_store **out) {
   s = calloc(1, sizeof *s);
   if (s == NULL) return MC_ERR_INTERNAL;
   s->base.ops = &sqlite_ops;
+  s->base.users = &mc_sqlite_user_ops;
   s->base.name = "sqlite";
   s->base.impl = s;
   s->busy_timeout_ms = opts->busy_timeout_ms;

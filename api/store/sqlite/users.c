@@ -1,5 +1,6 @@
-/* users.c - the users aggregate of the sqlite adapter: strict checks of the documents the port
- * accepts, and one statement per operation, so that each is atomic without a transaction. */
+/* users.c - the users aggregate of the sqlite adapter: one statement per operation, so that each
+ * is atomic without a transaction. The user rules are rules/users.c's; the wrappers
+ * (store_users.c) have checked every argument before a call gets here. */
 #include <string.h>
 
 #include "internal.h"
@@ -7,15 +8,11 @@
 #include "mercato/err.h"
 #include "mercato/id.h"
 #include "mercato/log.h"
+#include "mercato/rules/users.h"
 #include "mercato/store.h"
 
-/* Longest accepted values, in bytes. 254 is the longest address SMTP can deliver to. */
-#define USER_EMAIL_MAX 254
-#define USER_NAME_MAX 800 /* 200 characters of up to 4 bytes each */
-#define USER_PASSWORD_HASH_MAX 512
-#define USER_ID_MAX (MC_ID_MAX - 1)
-
-/* The columns of the canonical document, in the order user_from_row reads them. */
+/* The columns of the canonical document, in the order user_from_row reads them: the members
+ * of mc_user_fields in their order, then the times. */
 #define USER_COLUMNS "id, email, name, role, status, password_hash, created_at, updated_at"
 
 static const char *const sql_text[MC_SQL_COUNT] = {
@@ -37,97 +34,11 @@ static const char *const sql_text[MC_SQL_COUNT] = {
   [MC_SQL_USER_COUNT_BY_ROLE] = "SELECT count(*) FROM users WHERE role = ?1",
 };
 
-static int role_valid(const char *s) {
-  return strcmp(s, "customer") == 0 || strcmp(s, "admin") == 0;
-}
-
-static int status_valid(const char *s) {
-  return strcmp(s, "active") == 0 || strcmp(s, "disabled") == 0;
-}
-
-static int id_valid(const char *s) {
-  return mc_id_valid(s, "usr");
-}
-
-/* The members of a user document. Their order is the insert's parameter order (?1..?6). */
-enum {
-  USER_F_ID,
-  USER_F_EMAIL,
-  USER_F_NAME,
-  USER_F_ROLE,
-  USER_F_STATUS,
-  USER_F_HASH,
-  USER_F_COUNT
+/* Each member's parameter in MC_SQL_USER_UPDATE (0: it cannot change); in the insert, a
+ * member's parameter is its index + 1. */
+static const int update_param[MC_USER_F_COUNT] = {
+  [MC_USER_F_NAME] = 2, [MC_USER_F_PASSWORD_HASH] = 3, [MC_USER_F_ROLE] = 4, [MC_USER_F_STATUS] = 5,
 };
-
-typedef struct user_field {
-  const char *name;
-  size_t max_len;              /* values are 1..max_len bytes */
-  int (*valid)(const char *s); /* a further rule, or NULL */
-  int update_param;            /* its parameter in MC_SQL_USER_UPDATE; 0: it cannot change */
-} user_field;
-
-static const user_field user_fields[USER_F_COUNT] = {
-  [USER_F_ID] = {"id", USER_ID_MAX, id_valid, 0},
-  [USER_F_EMAIL] = {"email", USER_EMAIL_MAX, NULL, 0},
-  [USER_F_NAME] = {"name", USER_NAME_MAX, NULL, 2},
-  [USER_F_ROLE] = {"role", sizeof "customer" - 1, role_valid, 4},
-  [USER_F_STATUS] = {"status", sizeof "disabled" - 1, status_valid, 5},
-  [USER_F_HASH] = {"password_hash", USER_PASSWORD_HASH_MAX, NULL, 3},
-};
-
-/* The members of one document, borrowed from it; NULL where absent. */
-typedef struct user_values {
-  const char *s[USER_F_COUNT];
-  size_t len[USER_F_COUNT];
-  int count;
-} user_values;
-
-static int field_index(const char *name) {
-  for (int i = 0; i < USER_F_COUNT; i++)
-    if (strcmp(user_fields[i].name, name) == 0) return i;
-  return -1;
-}
-
-/* Reads doc's members into v (borrowing doc's strings), or returns MC_ERR_INVALID: doc must be
- * an object whose every member is a field allowed here (for_update: one that can change) with a
- * string value of 1..max_len bytes, no NUL inside, that passes the field's rule. what names the
- * operation in the debug line, which names the field but never echoes a value or an unknown
- * member's name (both come from outside). */
-static int user_values_read(const json_t *doc, int for_update, const char *what, user_values *v) {
-  const char *key;
-  json_t *value;
-
-  memset(v, 0, sizeof *v);
-  if (!json_is_object(doc)) {
-    mc_debug("store.sqlite", "%s: the document is not an object", what);
-    return MC_ERR_INVALID;
-  }
-  /* jansson's iteration reads only; the cast is for its non-const API. */
-  json_object_foreach((json_t *)doc, key, value) {
-    int i = field_index(key);
-    const user_field *f = i >= 0 ? &user_fields[i] : NULL;
-    const char *s;
-    size_t len;
-
-    if (f == NULL || (for_update && f->update_param == 0)) {
-      mc_debug("store.sqlite", "%s: a member that is not allowed (%s)", what,
-               f != NULL ? f->name : "unknown");
-      return MC_ERR_INVALID;
-    }
-    s = json_string_value(value);
-    len = json_string_length(value);
-    if (s == NULL || len == 0 || len > f->max_len || strlen(s) != len ||
-        (f->valid != NULL && !f->valid(s))) {
-      mc_debug("store.sqlite", "%s: %s is not a valid value", what, f->name);
-      return MC_ERR_INVALID;
-    }
-    v->s[i] = s;
-    v->len[i] = len;
-    v->count++;
-  }
-  return MC_OK;
-}
 
 /* Builds the canonical document from a row of USER_COLUMNS (without password_hash when
  * with_hash is 0, its column then NULL); *out is a new reference. */
@@ -139,24 +50,24 @@ static int user_row(sqlite3_stmt *stmt, int with_hash, json_t **out) {
 
   *out = NULL;
   if (doc == NULL) goto done;
-  for (int i = 0; i < USER_F_COUNT; i++) {
-    if (i == USER_F_HASH && !with_hash) continue;
+  for (int i = 0; i < MC_USER_F_COUNT; i++) {
+    if (i == MC_USER_F_PASSWORD_HASH && !with_hash) continue;
     const unsigned char *text = sqlite3_column_text(stmt, i);
     int len = sqlite3_column_bytes(stmt, i); /* after column_text, so it counts the text form */
 
     if (text == NULL) { /* NULL (the schema forbids it) or out of memory */
-      mc_error("store.sqlite", "read user: column %s could not be read", user_fields[i].name);
+      mc_error("store.sqlite", "read user: column %s could not be read", mc_user_fields[i].name);
       goto done;
     }
     /* json_stringn refuses bytes that are not UTF-8, which only another writer could store. */
-    if (json_object_set_new(doc, user_fields[i].name,
+    if (json_object_set_new(doc, mc_user_fields[i].name,
                             json_stringn((const char *)text, (size_t)len)) != 0) {
-      mc_error("store.sqlite", "read user: column %s is not UTF-8 text", user_fields[i].name);
+      mc_error("store.sqlite", "read user: column %s is not UTF-8 text", mc_user_fields[i].name);
       goto done;
     }
   }
   for (int i = 0; i < 2; i++) {
-    if (mc_time_format_ms(sqlite3_column_int64(stmt, USER_F_COUNT + i), when) != MC_OK ||
+    if (mc_time_format_ms(sqlite3_column_int64(stmt, MC_USER_F_COUNT + i), when) != MC_OK ||
         json_object_set_new(doc, times[i], json_string(when)) != 0) {
       mc_error("store.sqlite", "read user: %s is out of range", times[i]);
       goto done;
@@ -180,82 +91,74 @@ static int user_account_from_row(sqlite3_stmt *stmt, json_t **out) {
 /* Binds each present value to its parameter in the insert (?1..?6, the fields' order) or the
  * update. SQLITE_STATIC: the values are the caller's document, which outlives the step, and
  * mc_sqlite_stmt_done unbinds them. */
-static int user_bind(sqlite3_stmt *stmt, const user_values *v, int for_update) {
+static int user_bind(sqlite3_stmt *stmt, const mc_user_values *v, int for_update) {
   int rc = SQLITE_OK;
 
-  for (int i = 0; i < USER_F_COUNT && rc == SQLITE_OK; i++) {
-    int param = for_update ? user_fields[i].update_param : i + 1;
+  for (int i = 0; i < MC_USER_F_COUNT && rc == SQLITE_OK; i++) {
+    int param = for_update ? update_param[i] : i + 1;
     if (v->s[i] != NULL && param > 0)
       rc = sqlite3_bind_text(stmt, param, v->s[i], (int)v->len[i], SQLITE_STATIC);
   }
   return rc;
 }
 
-int mc_sqlite_user_create(mc_store *st, const json_t *user, json_t **out) {
+/* Says which key an insert found taken, from the constraint SQLite reported (the id is the
+ * primary key, the email a unique column). Reads db's error state: call it right after. */
+static int user_conflict(sqlite3 *db, mc_refusal *why) {
+  if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+    return mc_refuse(why, MC_ERR_CONFLICT, "conflict", "id", "A user with this id already exists.");
+  return mc_refuse(why, MC_ERR_CONFLICT, "email_taken", "email", "An account with this email address already exists.");
+}
+
+static int user_create(mc_store *st, const json_t *user, json_t **out, mc_refusal *why) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  user_values v;
+  mc_user_values v;
   int err;
   int rc;
 
   if (out != NULL) *out = NULL;
-  err = user_values_read(user, 0, "user create", &v);
-  if (err != MC_OK) return err;
-  if (v.count != USER_F_COUNT) {
-    mc_debug("store.sqlite", "user create: a required member is missing");
-    return MC_ERR_INVALID;
-  }
+  if ((err = mc_user_doc_read(user, MC_USER_DOC_CREATE, &v, why)) != MC_OK) return err;
   err = mc_sqlite_stmt_get(st, MC_SQL_USER_INSERT, sql_text[MC_SQL_USER_INSERT], &db, &stmt);
   if (err != MC_OK) return err;
   rc = user_bind(stmt, &v, 0);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 7, mc_now_ms());
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "user create: bind");
   else err = mc_sqlite_write_returning(db, stmt, user_from_row, "user create", out);
+  if (err == MC_ERR_CONFLICT) user_conflict(db, why);
   /* An insert that finished always returns its row. */
   if (err == MC_ERR_NOT_FOUND) err = MC_ERR_INTERNAL;
   mc_sqlite_stmt_done(stmt);
   return err;
 }
 
-/* A key longer than any stored one cannot match, so it is not looked up. */
-static int user_get_by(mc_store *st, mc_sqlite_sql id, const char *key, size_t key_max, json_t **out) {
-  return mc_sqlite_get_one(st, id, sql_text[id], key, key_max, user_from_row, "user get", out);
+static int user_get(mc_store *st, const char *id, json_t **out) {
+  return mc_sqlite_get_one(st, MC_SQL_USER_GET, sql_text[MC_SQL_USER_GET], id, MC_ID_MAX - 1, user_from_row,
+                           "user get", out);
 }
 
-int mc_sqlite_user_get(mc_store *st, const char *id, json_t **out) {
-  return user_get_by(st, MC_SQL_USER_GET, id, USER_ID_MAX, out);
-}
-
-int mc_sqlite_user_get_account(mc_store *st, const char *id, json_t **out) {
-  return mc_sqlite_get_one(st, MC_SQL_USER_GET_ACCOUNT, sql_text[MC_SQL_USER_GET_ACCOUNT], id, USER_ID_MAX,
+static int user_get_account(mc_store *st, const char *id, json_t **out) {
+  return mc_sqlite_get_one(st, MC_SQL_USER_GET_ACCOUNT, sql_text[MC_SQL_USER_GET_ACCOUNT], id, MC_ID_MAX - 1,
                            user_account_from_row, "user get", out);
 }
 
-int mc_sqlite_user_get_by_email(mc_store *st, const char *email, json_t **out) {
-  return user_get_by(st, MC_SQL_USER_GET_BY_EMAIL, email, USER_EMAIL_MAX, out);
+static int user_get_by_email(mc_store *st, const char *email, json_t **out) {
+  return mc_sqlite_get_one(st, MC_SQL_USER_GET_BY_EMAIL, sql_text[MC_SQL_USER_GET_BY_EMAIL], email,
+                           MC_USER_EMAIL_MAX, user_from_row, "user get", out);
 }
 
-int mc_sqlite_user_update(mc_store *st, const char *id, const json_t *changes, json_t **out) {
+static int user_update(mc_store *st, const char *id, const json_t *changes, json_t **out, mc_refusal *why) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
-  user_values v;
-  size_t id_len;
+  mc_user_values v;
   int err;
   int rc;
 
   if (out != NULL) *out = NULL;
-  if (id == NULL) return MC_ERR_INVALID;
-  err = user_values_read(changes, 1, "user update", &v);
-  if (err != MC_OK) return err;
-  if (v.count == 0) {
-    mc_debug("store.sqlite", "user update: no changes");
-    return MC_ERR_INVALID;
-  }
-  id_len = strnlen(id, USER_ID_MAX + 1);
-  if (id_len == 0 || id_len > USER_ID_MAX) return MC_ERR_NOT_FOUND;
+  if ((err = mc_user_doc_read(changes, MC_USER_DOC_UPDATE, &v, why)) != MC_OK) return err;
   err = mc_sqlite_stmt_get(st, MC_SQL_USER_UPDATE, sql_text[MC_SQL_USER_UPDATE], &db, &stmt);
   if (err != MC_OK) return err;
-  rc = sqlite3_bind_text(stmt, 1, id, (int)id_len, SQLITE_STATIC);
+  rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = user_bind(stmt, &v, 1);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 6, mc_now_ms());
   if (rc != SQLITE_OK) err = mc_sqlite_status(db, rc, "user update: bind");
@@ -264,17 +167,14 @@ int mc_sqlite_user_update(mc_store *st, const char *id, const json_t *changes, j
   return err;
 }
 
-int mc_sqlite_user_count_by_role(mc_store *st, const char *role, int64_t *out) {
+static int user_count_by_role(mc_store *st, const char *role, int64_t *out) {
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   int err;
   int rc;
 
-  if (out == NULL) return MC_ERR_INVALID;
   *out = 0;
-  if (role == NULL || !role_valid(role)) return MC_ERR_INVALID;
-  err = mc_sqlite_stmt_get(st, MC_SQL_USER_COUNT_BY_ROLE, sql_text[MC_SQL_USER_COUNT_BY_ROLE],
-                           &db, &stmt);
+  err = mc_sqlite_stmt_get(st, MC_SQL_USER_COUNT_BY_ROLE, sql_text[MC_SQL_USER_COUNT_BY_ROLE], &db, &stmt);
   if (err != MC_OK) return err;
   rc = sqlite3_bind_text(stmt, 1, role, -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
@@ -283,3 +183,12 @@ int mc_sqlite_user_count_by_role(mc_store *st, const char *role, int64_t *out) {
   mc_sqlite_stmt_done(stmt);
   return err;
 }
+
+const mc_store_user_ops mc_sqlite_user_ops = {
+  .create = user_create,
+  .get = user_get,
+  .get_by_email = user_get_by_email,
+  .get_account = user_get_account,
+  .update = user_update,
+  .count_by_role = user_count_by_role,
+};
