@@ -130,19 +130,16 @@ static int is_json_type(const char *ct) {
   return *ct == '\0' || *ct == ';';
 }
 
-/* The largest body the matched route takes: an image upload's comes from the configuration
- * (with room for multipart framing), others from the route table or MERCATO_MAX_BODY. */
-static long body_limit(const mc_http_ctx *ctx, const struct _u_request *req, const mc_config *cfg) {
-  if (ctx->route && (ctx->route->flags & MC_ROUTE_IMAGE_BODY))
-    return cfg->max_image_bytes +
-           (mc_multipart_is(u_map_get_case(req->map_header, "Content-Type")) ? MC_HTTP_MULTIPART_SLACK : 0);
-  return ctx->route && ctx->route->max_body ? ctx->route->max_body : cfg->max_body;
+long mc_http_body_limit(const mc_route *route, const char *content_type, const mc_config *cfg) {
+  if (route && (route->flags & MC_ROUTE_IMAGE_BODY))
+    return cfg->max_image_bytes + (mc_multipart_is(content_type) ? MC_HTTP_MULTIPART_SLACK : 0);
+  return route && route->max_body ? route->max_body : cfg->max_body;
 }
 
 int mc_mw_body(const struct _u_request *req, struct _u_response *resp, void *user_data) {
   mc_http_ctx *ctx = resp->shared_data;
   const mc_app *app = user_data;
-  long limit = body_limit(ctx, req, app->cfg);
+  long limit = mc_http_body_limit(ctx->route, u_map_get_case(req->map_header, "Content-Type"), app->cfg);
   const char *cl = u_map_get_case(req->map_header, "Content-Length");
   char detail[160];
   json_error_t jerr;
@@ -371,9 +368,8 @@ int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *u
   return U_CALLBACK_CONTINUE;
 }
 
-/* The layers in priority order. One Ulfius endpoint runs them (mc_http_pipeline): Ulfius
- * re-splits every endpoint's URL format and re-parses the request URL for each matching
- * callback, so N wildcard endpoints would pay that N times per request. */
+/* The layers in priority order, run by mc_http_pipeline once the access handler (access.c) has
+ * the whole request. */
 static const struct {
   enum mc_layer priority;
   const char *name;

@@ -1,5 +1,5 @@
-/* middleware.h - the named priority layers every request passes through, in order, run by one
- * Ulfius wildcard endpoint (mc_http_pipeline). */
+/* middleware.h - the named priority layers every request passes through, in order, run by the
+ * access handler (access.c) through mc_http_pipeline. */
 #ifndef MERCATO_HTTP_MIDDLEWARE_H
 #define MERCATO_HTTP_MIDDLEWARE_H
 
@@ -17,7 +17,7 @@ enum mc_layer {
   MC_LAYER_FINISH = 9   /* security headers, access log, file streaming */
 };
 
-/* Each is an Ulfius callback; user_data is the mc_app. All return U_CALLBACK_CONTINUE except
+/* Each has an Ulfius callback's shape; user_data is the mc_app. All return U_CALLBACK_CONTINUE except
  * when the context cannot be allocated. */
 int mc_mw_request(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_cors(const struct _u_request *req, struct _u_response *resp, void *user_data);
@@ -26,7 +26,13 @@ int mc_mw_auth(const struct _u_request *req, struct _u_response *resp, void *use
 int mc_mw_app(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int mc_mw_finish(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
-/* Runs every layer above in priority order; the one Ulfius callback of the server. */
+/* The largest body route (NULL: no route matched) takes: an image upload's comes from the
+ * configuration (with room for multipart framing when content_type says multipart), others
+ * from the route table or MERCATO_MAX_BODY. content_type may be NULL. */
+long mc_http_body_limit(const mc_route *route, const char *content_type, const mc_config *cfg);
+
+/* Runs every layer above in priority order; returns U_CALLBACK_COMPLETE, or the failing
+ * layer's code (logged). */
 int mc_http_pipeline(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 /* Serves a file of the web app for ctx's path, or the SPA's index.html for client routes

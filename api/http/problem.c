@@ -54,11 +54,13 @@ static const char *status_title(int status) {
   case 410: return "Gone";
   case 412: return "Precondition Failed";
   case 413: return "Content Too Large";
+  case 414: return "URI Too Long";
   case 415: return "Unsupported Media Type";
   case 422: return "Unprocessable Content";
   case 428: return "Precondition Required";
   case 429: return "Too Many Requests";
   case 500: return "Internal Server Error";
+  case 501: return "Not Implemented";
   case 502: return "Bad Gateway";
   case 503: return "Service Unavailable";
   default: return status >= 500 ? "Server Error" : "Client Error";

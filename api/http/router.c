@@ -88,13 +88,6 @@ int mc_router_add(mc_router *r, const mc_route *routes, int n) {
   return MC_OK;
 }
 
-long mc_router_max_body(const mc_router *r, long def) {
-  long max = def;
-  for (int i = 0; i < r->count; i++)
-    if (r->items[i].route->max_body > max) max = r->items[i].route->max_body;
-  return max;
-}
-
 static int method_matches(const char *route_method, const char *method) {
   if (strcmp(route_method, method) == 0) return 1;
   return strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0;

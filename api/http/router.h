@@ -24,9 +24,6 @@ const mc_route *mc_router_match(const mc_router *r, const char *method, const ch
                                 mc_route_param params[MC_ROUTE_PARAMS_MAX], int *nparams,
                                 char *allow, size_t allow_len);
 
-/* Returns the largest body any route accepts, at least def. */
-long mc_router_max_body(const mc_router *r, long def);
-
 /* Frees r (NULL is fine). */
 void mc_router_free(mc_router *r);
 

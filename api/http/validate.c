@@ -42,8 +42,8 @@ void mc_http_client_ip(const struct _u_request *req, char *out, size_t len) {
   if (sa->sa_family == AF_INET) {
     inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
   } else if (sa->sa_family == AF_INET6) {
-    /* Ulfius keeps only sizeof(struct sockaddr) bytes of the peer address: the first 8 bytes of
-     * an IPv6 address, its /64 network, which is the unit to rate-limit by anyway. */
+    /* The first 8 bytes of the IPv6 address (sa_data + 6 is sin6_addr): its /64 network, the
+     * unit to rate-limit by. */
     const unsigned char *b = (const unsigned char *)sa->sa_data + 6;
     snprintf(out, len, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
   }

@@ -20,6 +20,9 @@ typedef struct mc_config {
   int threads;              /* MERCATO_THREADS: worker threads; 0 means 4 x cores */
   int max_connections;      /* MERCATO_MAX_CONNECTIONS */
   int connection_timeout;   /* MERCATO_CONNECTION_TIMEOUT: seconds idle before a close */
+  int max_connections_per_ip; /* MERCATO_MAX_CONNECTIONS_PER_IP: 0 for no limit */
+  int header_timeout;       /* MERCATO_HEADER_TIMEOUT: seconds for a request line and headers */
+  int request_timeout;      /* MERCATO_REQUEST_TIMEOUT: seconds for a whole request */
   int shutdown_timeout;     /* MERCATO_SHUTDOWN_TIMEOUT: seconds in-flight requests get on stop */
   long max_body;            /* MERCATO_MAX_BODY: largest JSON request body in bytes */
   char *cors_origins;       /* MERCATO_CORS_ORIGINS: comma-separated allow-list of origins */

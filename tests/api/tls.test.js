@@ -1,6 +1,8 @@
-// TLS through Ulfius' GnuTLS support: https with a self-signed pair made by certtool at test
-// time, HSTS only when TLS is on, and plain http refused on the TLS port.
+// TLS through libmicrohttpd's GnuTLS support: https with a self-signed pair made by certtool at
+// test time, HSTS only when TLS is on, plain http refused on the TLS port, and TLS 1.2 as the
+// floor (gnutls-cli, from gnutls-bin, offers exactly one version per handshake).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -34,6 +36,18 @@ test('https responses carry Strict-Transport-Security', async () => {
   assert.equal(notFound.status, 404);
   assert.match(notFound.headers['strict-transport-security'] || '', /max-age=\d+/);
   validateResponse({ method: 'GET', path: '/api/v1/nope', status: notFound.status, contentType: notFound.headers['content-type'], text: notFound.text });
+});
+
+/** 1 when gnutls-cli completes a handshake offering only TLS `version` ("1.0" .. "1.3"). */
+function handshake(version) {
+  const r = spawnSync('gnutls-cli', ['--insecure', '--priority', `NORMAL:-VERS-ALL:+VERS-TLS${version}`,
+    '-p', String(server.port), '127.0.0.1'], { input: '', encoding: 'utf8', timeout: 10_000 });
+  if (r.error) throw r.error;
+  return r.status === 0 && /Handshake was completed/.test(r.stdout) ? 1 : 0;
+}
+
+test('TLS 1.0 and 1.1 handshakes are refused; TLS 1.2 and 1.3 are accepted', () => {
+  assert.deepEqual(['1.0', '1.1', '1.2', '1.3'].map(handshake), [0, 0, 1, 1]);
 });
 
 test('readyz answers over https', async () => {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../api/http/guard.h"
 #include "../../api/http/router.h"
 #include "mercato/config.h"
 #include "mercato/err.h"
@@ -107,14 +108,6 @@ START_TEST(test_router_refuses_duplicate_and_malformed_routes) {
 }
 END_TEST
 
-START_TEST(test_router_max_body_is_the_largest_route_limit) {
-  mc_router *r = router();
-  ck_assert_int_eq(mc_router_max_body(r, 65536), 5 * 1024 * 1024);
-  ck_assert_int_eq(mc_router_max_body(r, 10 * 1024 * 1024), 10 * 1024 * 1024);
-  mc_router_free(r);
-}
-END_TEST
-
 /* Runs mc_config_load with argv and captures what it prints to err. */
 static int load(mc_config *cfg, int argc, char **argv, char *errbuf, size_t errlen) {
   FILE *out = fopen("/dev/null", "w"), *err = fmemopen(errbuf, errlen, "w");
@@ -205,6 +198,62 @@ START_TEST(test_config_unknown_flag_and_half_tls_are_refused) {
 }
 END_TEST
 
+
+/* The framing verdict for a head given as version and NULL-terminated name, value pairs. */
+static int framing(const char *version, const char *const *fields) {
+  mc_head h;
+  const char *code, *detail;
+  mc_head_init(&h, version);
+  for (; fields[0]; fields += 2) mc_head_add(&h, fields[0], fields[1]);
+  return mc_head_check(&h, &code, &detail);
+}
+
+START_TEST(test_guard_framing_follows_rfc_9112) {
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Content-Length", "5", NULL}), 0);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Content-Length", "5", "content-length", "5", NULL}), 0);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Content-Length", "3", "Content-Length", "5", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Content-Length", "5, 5", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Content-Length", "-1", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Transfer-Encoding", "chunked", NULL}), 0);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Transfer-Encoding", "Chunked ", NULL}), 0);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Content-Length", "5", "Transfer-Encoding", "chunked", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Transfer-Encoding", "gzip", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Transfer-Encoding", "chunked, chunked", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Transfer-Encoding", "", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Transfer-Encoding", "gzip", "Transfer-Encoding", "chunked", NULL}), 501);
+  ck_assert_int_eq(framing("HTTP/1.0", (const char *[]){"Transfer-Encoding", "chunked", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.1", (const char *[]){"Host", "a", "Host", "a", NULL}), 400);
+  ck_assert_int_eq(framing("HTTP/1.0", (const char *[]){NULL}), 0);
+}
+END_TEST
+
+START_TEST(test_guard_counts_query_parameters) {
+  ck_assert_int_eq(mc_guard_query_params(NULL), 0);
+  ck_assert_int_eq(mc_guard_query_params(""), 0);
+  ck_assert_int_eq(mc_guard_query_params("a=1&&b&"), 2);
+  ck_assert_int_eq(mc_guard_query_params("&&&"), 0);
+}
+END_TEST
+
+static void join_cookie(void *cls, const char *name, size_t nlen, const char *value, size_t vlen) {
+  char *out = cls;
+  size_t used = strlen(out);
+  snprintf(out + used, 256 - used, "[%.*s=%.*s]", (int)nlen, name, (int)vlen, value);
+}
+
+START_TEST(test_guard_cookies_skip_malformed_pairs) {
+  char got[256] = "";
+  mc_guard_cookies("a=\"; b=\"x\"; c=\"y; =z; d e=1; f=g h; mercato_cart=tok; last=\"", join_cookie, got);
+  ck_assert_str_eq(got, "[b=x][mercato_cart=tok]");
+  got[0] = '\0';
+  mc_guard_cookies("a=\"", join_cookie, got);
+  ck_assert_str_eq(got, "");
+  mc_guard_cookies(" x = ; y=1 ", join_cookie, got);
+  ck_assert_str_eq(got, "[y=1]");
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("http");
   TCase *tc = tcase_create("router");
@@ -214,8 +263,12 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_router_rejects_odd_paths);
   tcase_add_test(tc, test_router_decodes_parameters);
   tcase_add_test(tc, test_router_refuses_duplicate_and_malformed_routes);
-  tcase_add_test(tc, test_router_max_body_is_the_largest_route_limit);
   suite_add_tcase(s, tc);
+  TCase *gc = tcase_create("guard");
+  tcase_add_test(gc, test_guard_framing_follows_rfc_9112);
+  tcase_add_test(gc, test_guard_counts_query_parameters);
+  tcase_add_test(gc, test_guard_cookies_skip_malformed_pairs);
+  suite_add_tcase(s, gc);
   TCase *cc = tcase_create("config");
   tcase_add_test(cc, test_config_defaults_are_the_embedded_mode);
   tcase_add_test(cc, test_config_flags_override_environment);
